@@ -1,0 +1,12 @@
+//! `waterfall`: a cash-flow waterfall simulator for mortgage-backed securities.
+//!
+//! A deal is described in TOML ([`deal`]); a trustee's monthly report is parsed
+//! into typed figures ([`report`]); one distribution period runs through the
+//! deal's waterfall ([`waterfall`]), generic over the number type ([`num`]) so
+//! the same code reconciles to the cent in `Decimal` and projects fast in `f64`.
+
+pub mod error;
+pub mod num;
+pub mod report;
+
+pub use error::{Error, Result};

@@ -1,0 +1,161 @@
+//! The number type the engine computes in.
+//!
+//! One engine serves two purposes: reconciling a filing to the cent, where every
+//! amount is a [`Decimal`], and running thousands of projections a second, where
+//! every amount is an `f64`. The engine is generic over [`Num`]; both paths round
+//! at the same places with the same rule, so they agree to within a cent.
+
+use std::fmt::Debug;
+use std::ops::{Add, AddAssign, Div, Mul, Neg, Sub, SubAssign};
+
+use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
+use rust_decimal::{Decimal, RoundingStrategy};
+
+/// The rounding rule for money: to the cent, halves away from zero (the rule a
+/// trustee's spreadsheet applies when it shows a figure to the cent).
+pub const MONEY_ROUNDING: RoundingStrategy = RoundingStrategy::MidpointAwayFromZero;
+
+/// Decimal places kept for money.
+pub const CENTS: u32 = 2;
+
+/// Arithmetic the engine needs, implemented for exact [`Decimal`] and fast `f64`.
+pub trait Num:
+    Copy
+    + PartialOrd
+    + Debug
+    + Send
+    + Sync
+    + 'static
+    + Add<Output = Self>
+    + Sub<Output = Self>
+    + Mul<Output = Self>
+    + Div<Output = Self>
+    + Neg<Output = Self>
+    + AddAssign
+    + SubAssign
+{
+    const ZERO: Self;
+    const ONE: Self;
+
+    fn from_decimal(d: Decimal) -> Self;
+    fn from_f64(x: f64) -> Self;
+    fn from_i64(x: i64) -> Self;
+    fn to_decimal(self) -> Decimal;
+    fn to_f64(self) -> f64;
+
+    /// Round to the cent with [`MONEY_ROUNDING`].
+    fn round_cents(self) -> Self;
+
+    /// `self / d`, or zero when `d` is zero.
+    fn div_or_zero(self, d: Self) -> Self {
+        if d == Self::ZERO {
+            Self::ZERO
+        } else {
+            self / d
+        }
+    }
+
+    fn min_of(self, o: Self) -> Self {
+        if o < self { o } else { self }
+    }
+
+    fn max_of(self, o: Self) -> Self {
+        if o > self { o } else { self }
+    }
+
+    /// `max(self, 0)`.
+    fn pos(self) -> Self {
+        self.max_of(Self::ZERO)
+    }
+
+    fn is_positive(self) -> bool {
+        self > Self::ZERO
+    }
+
+    /// `self ^ n` for a whole exponent.
+    fn powi(self, n: i32) -> Self;
+}
+
+impl Num for Decimal {
+    const ZERO: Self = Decimal::ZERO;
+    const ONE: Self = Decimal::ONE;
+
+    fn from_decimal(d: Decimal) -> Self {
+        d
+    }
+    fn from_f64(x: f64) -> Self {
+        Decimal::from_f64(x).unwrap_or(Decimal::ZERO)
+    }
+    fn from_i64(x: i64) -> Self {
+        Decimal::from(x)
+    }
+    fn to_decimal(self) -> Decimal {
+        self
+    }
+    fn to_f64(self) -> f64 {
+        ToPrimitive::to_f64(&self).unwrap_or(0.0)
+    }
+    fn round_cents(self) -> Self {
+        self.round_dp_with_strategy(CENTS, MONEY_ROUNDING)
+    }
+    fn powi(self, n: i32) -> Self {
+        use rust_decimal::MathematicalOps;
+        if n >= 0 {
+            self.powu(n as u64)
+        } else {
+            Decimal::ONE / self.powu((-n) as u64)
+        }
+    }
+}
+
+impl Num for f64 {
+    const ZERO: Self = 0.0;
+    const ONE: Self = 1.0;
+
+    fn from_decimal(d: Decimal) -> Self {
+        ToPrimitive::to_f64(&d).unwrap_or(0.0)
+    }
+    fn from_f64(x: f64) -> Self {
+        x
+    }
+    fn from_i64(x: i64) -> Self {
+        x as f64
+    }
+    fn to_decimal(self) -> Decimal {
+        Decimal::from_f64(self).unwrap_or(Decimal::ZERO)
+    }
+    fn to_f64(self) -> f64 {
+        self
+    }
+    fn round_cents(self) -> Self {
+        // `f64::round` rounds halves away from zero, like MONEY_ROUNDING.
+        (self * 100.0).round() / 100.0
+    }
+    fn powi(self, n: i32) -> Self {
+        f64::powi(self, n)
+    }
+}
+
+/// A percentage written in a deal or scenario file ("0.35" meaning 0.35%) as a fraction.
+pub fn percent(p: Decimal) -> Decimal {
+    p / Decimal::ONE_HUNDRED
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    #[test]
+    fn both_paths_round_half_cents_away_from_zero() {
+        assert_eq!(dec!(552925.785).round_cents(), dec!(552925.79));
+        assert_eq!(dec!(-0.005).round_cents(), dec!(-0.01));
+        assert_eq!(0.125_f64.round_cents(), 0.13);
+    }
+
+    #[test]
+    fn division_by_zero_gives_zero() {
+        assert_eq!(dec!(5).div_or_zero(Decimal::ZERO), Decimal::ZERO);
+        assert_eq!(5.0_f64.div_or_zero(0.0), 0.0);
+    }
+}

@@ -1,0 +1,136 @@
+//! Numbers as trustee reports print them: `1,234,567`, `1234567.89`, `(779)`
+//! for a negative, `4.58824%` for a rate, `N/A` for none.
+
+use rust_decimal::Decimal;
+use serde::{Serialize, Serializer};
+
+/// A figure as printed: its value (percentages as fractions), the number of
+/// decimals it carries in that unit, and the report line it came from.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Printed {
+    #[serde(serialize_with = "as_string")]
+    pub value: Decimal,
+    /// Decimal places of `value` as printed (a percentage printed with 5
+    /// decimals is a fraction with 7).
+    pub decimals: u32,
+    pub line: usize,
+}
+
+fn as_string<S: Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&d.to_string())
+}
+
+impl Printed {
+    /// Half a unit in the last printed place: how far the true figure can be
+    /// from the print.
+    pub fn half_unit(&self) -> Decimal {
+        Decimal::new(5, self.decimals + 1)
+    }
+}
+
+/// What one printed token means.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Token {
+    Number { value: Decimal, decimals: u32 },
+    NotApplicable,
+}
+
+/// Parse one token. Accepts thousands separators, a leading minus or
+/// parentheses for negatives, a trailing `%` (the value becomes a fraction),
+/// and `N/A`. Anything else is `None`.
+pub fn parse_number(token: &str) -> Option<Token> {
+    let t = token.trim();
+    if t.eq_ignore_ascii_case("N/A") {
+        return Some(Token::NotApplicable);
+    }
+    let (t, percent) = match t.strip_suffix('%') {
+        Some(rest) => (rest, true),
+        None => (t, false),
+    };
+    let (t, negative) = if let Some(inner) = t.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
+        (inner, true)
+    } else if let Some(rest) = t.strip_prefix('-') {
+        (rest, true)
+    } else {
+        (t, false)
+    };
+    if t.is_empty() || !t.starts_with(|c: char| c.is_ascii_digit() || c == '.') {
+        return None;
+    }
+    // Thousands separators must group digits by three before any decimal point.
+    let (int_part, frac_part) = match t.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (t, None),
+    };
+    if int_part.contains(',') {
+        let mut groups = int_part.split(',');
+        let first = groups.next()?;
+        if first.is_empty() || first.len() > 3 {
+            return None;
+        }
+        if groups.any(|g| g.len() != 3) {
+            return None;
+        }
+    }
+    let digits: String = int_part.chars().filter(|&c| c != ',').collect();
+    if !digits.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    if let Some(f) = frac_part
+        && (!f.chars().all(|c| c.is_ascii_digit()) || (f.is_empty() && digits.is_empty()))
+    {
+        return None;
+    }
+    let text = match frac_part {
+        Some(f) if !f.is_empty() => format!("{}.{f}", if digits.is_empty() { "0" } else { &digits }),
+        _ => digits.clone(),
+    };
+    let mut value: Decimal = text.parse().ok()?;
+    let mut decimals = frac_part.map(|f| f.len() as u32).unwrap_or(0);
+    if negative {
+        value = -value;
+    }
+    if percent {
+        value /= Decimal::ONE_HUNDRED;
+        decimals += 2;
+    }
+    Some(Token::Number { value, decimals })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    fn num(t: &str) -> (Decimal, u32) {
+        match parse_number(t) {
+            Some(Token::Number { value, decimals }) => (value, decimals),
+            other => panic!("{t}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_number_style_in_the_seed_reports() {
+        assert_eq!(num("1,008,600,100"), (dec!(1008600100), 0));
+        assert_eq!(num("3558881.64"), (dec!(3558881.64), 2));
+        assert_eq!(num("(779)"), (dec!(-779), 0));
+        assert_eq!(num("4.58824%"), (dec!(0.0458824), 7));
+        assert_eq!(num("7.0468419%"), (dec!(0.070468419), 9));
+        assert_eq!(num("2936705.20000"), (dec!(2936705.2), 5));
+        assert_eq!(num("5187860.5"), (dec!(5187860.5), 1));
+        assert_eq!(parse_number("N/A"), Some(Token::NotApplicable));
+    }
+
+    #[test]
+    fn words_and_malformed_groups_are_not_numbers() {
+        for t in ["Class", "A-1", "04541GER9", "1,23,4", "12,3456", "", "-", "%", "1.2.3", "15-Dec-03"] {
+            assert_eq!(parse_number(t), None, "{t}");
+        }
+    }
+
+    #[test]
+    fn half_unit_follows_printed_decimals() {
+        let p = Printed { value: dec!(0.070468419), decimals: 9, line: 1 };
+        assert_eq!(p.half_unit(), dec!(0.0000000005));
+    }
+}

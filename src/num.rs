@@ -84,7 +84,7 @@ impl Num for Decimal {
         d
     }
     fn from_f64(x: f64) -> Self {
-        Decimal::from_f64(x).unwrap_or(Decimal::ZERO)
+        <Decimal as FromPrimitive>::from_f64(x).unwrap_or(Decimal::ZERO)
     }
     fn from_i64(x: i64) -> Self {
         Decimal::from(x)
@@ -122,7 +122,7 @@ impl Num for f64 {
         x as f64
     }
     fn to_decimal(self) -> Decimal {
-        Decimal::from_f64(self).unwrap_or(Decimal::ZERO)
+        <Decimal as FromPrimitive>::from_f64(self).unwrap_or(Decimal::ZERO)
     }
     fn to_f64(self) -> f64 {
         self

@@ -5,8 +5,12 @@
 //! deal's waterfall ([`waterfall`]), generic over the number type ([`num`]) so
 //! the same code reconciles to the cent in `Decimal` and projects fast in `f64`.
 
+pub mod calendar;
+pub mod deal;
 pub mod error;
+pub mod collateral;
 pub mod num;
 pub mod report;
+pub mod tomlfile;
 
 pub use error::{Error, Result};

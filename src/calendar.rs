@@ -1,0 +1,208 @@
+//! Distribution dates, business days and day counts.
+
+use chrono::{Datelike, Duration, NaiveDate, Weekday};
+
+/// How a distribution date that falls on a non-business day moves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BusinessDay {
+    /// To the next business day.
+    Following,
+    /// To the next business day, unless that is in the next month: then the previous.
+    ModifiedFollowing,
+    /// To the previous business day.
+    Preceding,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Holidays {
+    /// Weekends only.
+    None,
+    /// The Federal Reserve's holidays (the US bank holidays trustees close on).
+    UsFederalReserve,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Calendar {
+    pub payment_day: u32,
+    pub business_day: BusinessDay,
+    pub holidays: Holidays,
+}
+
+impl Calendar {
+    pub fn is_business_day(&self, d: NaiveDate) -> bool {
+        !matches!(d.weekday(), Weekday::Sat | Weekday::Sun)
+            && !(self.holidays == Holidays::UsFederalReserve && is_us_federal_reserve_holiday(d))
+    }
+
+    fn adjust(&self, d: NaiveDate) -> NaiveDate {
+        let step = |d: NaiveDate, forward: bool| {
+            let mut x = d;
+            while !self.is_business_day(x) {
+                x += Duration::days(if forward { 1 } else { -1 });
+            }
+            x
+        };
+        match self.business_day {
+            BusinessDay::Following => step(d, true),
+            BusinessDay::Preceding => step(d, false),
+            BusinessDay::ModifiedFollowing => {
+                let f = step(d, true);
+                if f.month() == d.month() { f } else { step(d, false) }
+            }
+        }
+    }
+
+    /// The scheduled (unadjusted) payment date in a month.
+    pub fn scheduled(&self, year: i32, month: u32) -> NaiveDate {
+        let last = last_day_of_month(year, month);
+        NaiveDate::from_ymd_opt(year, month, self.payment_day.min(last)).expect("valid day")
+    }
+
+    /// The distribution date in a month, moved to a business day.
+    pub fn distribution_date(&self, year: i32, month: u32) -> NaiveDate {
+        self.adjust(self.scheduled(year, month))
+    }
+
+    /// The distribution date `n` months after the one in `date`'s month.
+    pub fn distribution_after(&self, date: NaiveDate, n: i32) -> NaiveDate {
+        let (y, m) = add_months(date.year(), date.month(), n);
+        self.distribution_date(y, m)
+    }
+}
+
+/// Add `n` months to a (year, month).
+pub fn add_months(year: i32, month: u32, n: i32) -> (i32, u32) {
+    let total = year * 12 + month as i32 - 1 + n;
+    (total.div_euclid(12), (total.rem_euclid(12) + 1) as u32)
+}
+
+/// Whole calendar months from `a`'s month to `b`'s month.
+pub fn months_between(a: NaiveDate, b: NaiveDate) -> i64 {
+    (b.year() as i64 * 12 + b.month() as i64) - (a.year() as i64 * 12 + a.month() as i64)
+}
+
+fn last_day_of_month(year: i32, month: u32) -> u32 {
+    let (y, m) = add_months(year, month, 1);
+    (NaiveDate::from_ymd_opt(y, m, 1).expect("valid") - Duration::days(1)).day()
+}
+
+fn nth_weekday(year: i32, month: u32, weekday: Weekday, n: u32) -> NaiveDate {
+    NaiveDate::from_weekday_of_month_opt(year, month, weekday, n as u8).expect("valid")
+}
+
+fn last_weekday(year: i32, month: u32, weekday: Weekday) -> NaiveDate {
+    let mut d = NaiveDate::from_ymd_opt(year, month, last_day_of_month(year, month)).expect("valid");
+    while d.weekday() != weekday {
+        d -= Duration::days(1);
+    }
+    d
+}
+
+/// The Federal Reserve's holidays: a holiday on a Sunday is observed on the
+/// Monday; one on a Saturday is not moved.
+pub fn is_us_federal_reserve_holiday(d: NaiveDate) -> bool {
+    let y = d.year();
+    let fixed = |m: u32, day: u32| {
+        let h = NaiveDate::from_ymd_opt(y, m, day).expect("valid");
+        if h.weekday() == Weekday::Sun { h + Duration::days(1) } else { h }
+    };
+    let mut days = vec![
+        fixed(1, 1),
+        nth_weekday(y, 2, Weekday::Mon, 3),
+        last_weekday(y, 5, Weekday::Mon),
+        fixed(7, 4),
+        nth_weekday(y, 9, Weekday::Mon, 1),
+        nth_weekday(y, 10, Weekday::Mon, 2),
+        fixed(11, 11),
+        nth_weekday(y, 11, Weekday::Thu, 4),
+        fixed(12, 25),
+    ];
+    if y >= 1986 {
+        days.push(nth_weekday(y, 1, Weekday::Mon, 3));
+    }
+    if y >= 2022 {
+        days.push(fixed(6, 19));
+    }
+    days.contains(&d)
+}
+
+/// How interest accrues over a period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DayCount {
+    /// Actual days over 360.
+    Act360,
+    /// Thirty days a month over 360.
+    Thirty360,
+}
+
+impl DayCount {
+    pub fn name(self) -> &'static str {
+        match self {
+            DayCount::Act360 => "act/360",
+            DayCount::Thirty360 => "30/360",
+        }
+    }
+
+    /// Days in the period from `start` to `end` under this convention.
+    pub fn days(self, start: NaiveDate, end: NaiveDate) -> i64 {
+        match self {
+            DayCount::Act360 => (end - start).num_days(),
+            DayCount::Thirty360 => days_30_360(start, end),
+        }
+    }
+}
+
+/// The 30/360 (bond basis) day count between two dates.
+pub fn days_30_360(start: NaiveDate, end: NaiveDate) -> i64 {
+    let (y1, m1, mut d1) = (start.year() as i64, start.month() as i64, start.day() as i64);
+    let (y2, m2, mut d2) = (end.year() as i64, end.month() as i64, end.day() as i64);
+    if d1 == 31 {
+        d1 = 30;
+    }
+    if d2 == 31 && d1 >= 30 {
+        d2 = 30;
+    }
+    360 * (y2 - y1) + 30 * (m2 - m1) + (d2 - d1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    const CAL: Calendar = Calendar {
+        payment_day: 15,
+        business_day: BusinessDay::Following,
+        holidays: Holidays::UsFederalReserve,
+    };
+
+    #[test]
+    fn november_2003_distribution_moved_from_saturday_to_monday() {
+        assert_eq!(CAL.distribution_date(2003, 11), d(2003, 11, 17));
+        assert_eq!(CAL.distribution_date(2003, 12), d(2003, 12, 15));
+        // The December 2003 accrual period of the floating classes: 28 days.
+        assert_eq!(DayCount::Act360.days(d(2003, 11, 17), d(2003, 12, 15)), 28);
+    }
+
+    #[test]
+    fn holidays_move_distribution_dates() {
+        // 15-Jan-2007 is Martin Luther King Jr. Day: paid on the 16th.
+        assert_eq!(CAL.distribution_date(2007, 1), d(2007, 1, 16));
+        // Presidents' Day 2010 is 15-Feb.
+        assert_eq!(CAL.distribution_date(2010, 2), d(2010, 2, 16));
+        assert!(is_us_federal_reserve_holiday(d(2004, 11, 11)));
+        assert!(!is_us_federal_reserve_holiday(d(2004, 11, 12)));
+    }
+
+    #[test]
+    fn thirty_360_months_are_thirty_days() {
+        assert_eq!(days_30_360(d(2003, 11, 15), d(2003, 12, 15)), 30);
+        assert_eq!(days_30_360(d(2004, 1, 31), d(2004, 2, 29)), 29);
+        assert_eq!(months_between(d(2003, 9, 15), d(2003, 12, 15)), 3);
+        assert_eq!(add_months(2003, 12, 1), (2004, 1));
+        assert_eq!(add_months(2004, 1, -1), (2003, 12));
+    }
+}

@@ -1,0 +1,177 @@
+//! Reading TOML input files (deals, scenarios): exact amounts, dates, and
+//! errors that name the file, line and column.
+
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::de::{self, DeserializeOwned, Deserializer, Visitor};
+use serde::Deserialize;
+
+pub use toml::Spanned;
+
+use crate::error::{Error, Location, Result};
+
+/// A TOML file's text, kept so that spans can be turned into line and column.
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub path: PathBuf,
+    pub text: String,
+}
+
+impl Source {
+    pub fn read(path: &Path) -> Result<Source> {
+        Ok(Source {
+            path: path.to_path_buf(),
+            text: Error::read_to_string(path)?,
+        })
+    }
+
+    /// Deserialize the whole file, turning a TOML or schema error into one
+    /// message with the file, line and column.
+    pub fn parse<T: DeserializeOwned>(&self) -> Result<T> {
+        toml::from_str(&self.text).map_err(|e| {
+            let offset = e.span().map(|s| s.start).unwrap_or(0);
+            let message = e.message().trim_end().to_string();
+            Error::At {
+                at: Location::from_offset(&self.path, &self.text, offset),
+                message,
+            }
+        })
+    }
+
+    /// An error at a span of this file.
+    pub fn error(&self, span: Range<usize>, message: impl Into<String>) -> Error {
+        Error::At {
+            at: Location::from_offset(&self.path, &self.text, span.start),
+            message: message.into(),
+        }
+    }
+}
+
+/// An exact decimal written as a string: `"504000000"`, `"0.35"`. A bare TOML
+/// number is refused, because a float can lose digits on its way in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Amount(pub Decimal);
+
+impl<'de> Deserialize<'de> for Amount {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Amount;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a decimal number written as a string, like \"0.35\"")
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> std::result::Result<Amount, E> {
+                let cleaned: String = s.trim().chars().filter(|&c| c != '_').collect();
+                Decimal::from_str_exact(&cleaned).map(Amount).map_err(|_| {
+                    E::custom(format!(
+                        "expected a decimal number written as a string, like \"0.35\", found \"{s}\""
+                    ))
+                })
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> std::result::Result<Amount, E> {
+                Err(E::custom(format!(
+                    "write amounts and rates as strings (\"{v}\"), so that they are read exactly"
+                )))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> std::result::Result<Amount, E> {
+                self.visit_i64(v as i64)
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> std::result::Result<Amount, E> {
+                Err(E::custom(format!(
+                    "write amounts and rates as strings (\"{v}\"), so that they are read exactly"
+                )))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A calendar date written as `"2003-12-15"` (a bare TOML date is accepted too).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date(pub NaiveDate);
+
+impl FromStr for Date {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Date, String> {
+        NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+            .map(Date)
+            .map_err(|_| format!("expected a date like \"2003-12-15\", found \"{s}\""))
+    }
+}
+
+impl<'de> Deserialize<'de> for Date {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        // TOML's native dates arrive as a datetime value; strings as strings.
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Text(String),
+            Native(toml::value::Datetime),
+        }
+        match Raw::deserialize(d)? {
+            Raw::Text(s) => s.parse().map_err(de::Error::custom),
+            Raw::Native(dt) => match dt.date {
+                Some(date) if dt.time.is_none() => {
+                    NaiveDate::from_ymd_opt(date.year as i32, date.month as u32, date.day as u32)
+                        .map(Date)
+                        .ok_or_else(|| de::Error::custom(format!("no such date: {dt}")))
+                }
+                _ => Err(de::Error::custom(format!(
+                    "expected a date like \"2003-12-15\", found \"{dt}\""
+                ))),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    #[derive(Deserialize, Debug)]
+    #[serde(deny_unknown_fields)]
+    struct T {
+        a: Amount,
+        d: Option<Date>,
+    }
+
+    fn src(text: &str) -> Source {
+        Source {
+            path: PathBuf::from("x.toml"),
+            text: text.to_string(),
+        }
+    }
+
+    #[test]
+    fn amounts_are_exact_strings() {
+        let t: T = src("a = \"483608563.00\"\nd = \"2003-12-15\"").parse().unwrap();
+        assert_eq!(t.a.0, dec!(483608563.00));
+        assert_eq!(t.d.unwrap().0, NaiveDate::from_ymd_opt(2003, 12, 15).unwrap());
+    }
+
+    #[test]
+    fn bare_numbers_are_refused_with_file_line_and_column() {
+        let err = src("\na = 0.35\n").parse::<T>().unwrap_err().to_string();
+        assert!(err.starts_with("x.toml:2:5:"), "{err}");
+        assert!(err.contains("as strings"), "{err}");
+    }
+
+    #[test]
+    fn unknown_keys_are_refused() {
+        let err = src("a = \"1\"\nmargin = \"2\"\n").parse::<T>().unwrap_err().to_string();
+        assert!(err.starts_with("x.toml:2:1:"), "{err}");
+        assert!(err.contains("unknown field `margin`"), "{err}");
+    }
+
+    #[test]
+    fn native_toml_dates_are_accepted() {
+        let t: T = src("a = \"1\"\nd = 2004-01-15\n").parse().unwrap();
+        assert_eq!(t.d.unwrap().0, NaiveDate::from_ymd_opt(2004, 1, 15).unwrap());
+    }
+}

@@ -7,6 +7,7 @@
 
 mod number;
 mod parse;
+pub mod render;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;

@@ -82,11 +82,18 @@ pub fn parse_number(token: &str) -> Option<Token> {
         return None;
     }
     let text = match frac_part {
-        Some(f) if !f.is_empty() => format!("{}.{f}", if digits.is_empty() { "0" } else { &digits }),
+        Some(f) if !f.is_empty() => {
+            format!("{}.{f}", if digits.is_empty() { "0" } else { &digits })
+        }
         _ => digits.clone(),
     };
     let mut value: Decimal = text.parse().ok()?;
     let mut decimals = frac_part.map(|f| f.len() as u32).unwrap_or(0);
+    // No report prints more than a handful of decimals; refusing absurd ones
+    // keeps every decimal count within what `Decimal` can scale to.
+    if decimals > 20 {
+        return None;
+    }
     if negative {
         value = -value;
     }
@@ -123,14 +130,30 @@ mod tests {
 
     #[test]
     fn words_and_malformed_groups_are_not_numbers() {
-        for t in ["Class", "A-1", "04541GER9", "1,23,4", "12,3456", "", "-", "%", "1.2.3", "15-Dec-03"] {
+        for t in [
+            "Class",
+            "A-1",
+            "04541GER9",
+            "1,23,4",
+            "12,3456",
+            "",
+            "-",
+            "%",
+            "1.2.3",
+            "15-Dec-03",
+            "0.0000000000000000000000000000001",
+        ] {
             assert_eq!(parse_number(t), None, "{t}");
         }
     }
 
     #[test]
     fn half_unit_follows_printed_decimals() {
-        let p = Printed { value: dec!(0.070468419), decimals: 9, line: 1 };
+        let p = Printed {
+            value: dec!(0.070468419),
+            decimals: 9,
+            line: 1,
+        };
         assert_eq!(p.half_unit(), dec!(0.0000000005));
     }
 }

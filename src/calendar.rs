@@ -47,7 +47,11 @@ impl Calendar {
             BusinessDay::Preceding => step(d, false),
             BusinessDay::ModifiedFollowing => {
                 let f = step(d, true);
-                if f.month() == d.month() { f } else { step(d, false) }
+                if f.month() == d.month() {
+                    f
+                } else {
+                    step(d, false)
+                }
             }
         }
     }
@@ -91,7 +95,8 @@ fn nth_weekday(year: i32, month: u32, weekday: Weekday, n: u32) -> NaiveDate {
 }
 
 fn last_weekday(year: i32, month: u32, weekday: Weekday) -> NaiveDate {
-    let mut d = NaiveDate::from_ymd_opt(year, month, last_day_of_month(year, month)).expect("valid");
+    let mut d =
+        NaiveDate::from_ymd_opt(year, month, last_day_of_month(year, month)).expect("valid");
     while d.weekday() != weekday {
         d -= Duration::days(1);
     }
@@ -104,7 +109,11 @@ pub fn is_us_federal_reserve_holiday(d: NaiveDate) -> bool {
     let y = d.year();
     let fixed = |m: u32, day: u32| {
         let h = NaiveDate::from_ymd_opt(y, m, day).expect("valid");
-        if h.weekday() == Weekday::Sun { h + Duration::days(1) } else { h }
+        if h.weekday() == Weekday::Sun {
+            h + Duration::days(1)
+        } else {
+            h
+        }
     };
     let mut days = vec![
         fixed(1, 1),
@@ -154,7 +163,11 @@ impl DayCount {
 
 /// The 30/360 (bond basis) day count between two dates.
 pub fn days_30_360(start: NaiveDate, end: NaiveDate) -> i64 {
-    let (y1, m1, mut d1) = (start.year() as i64, start.month() as i64, start.day() as i64);
+    let (y1, m1, mut d1) = (
+        start.year() as i64,
+        start.month() as i64,
+        start.day() as i64,
+    );
     let (y2, m2, mut d2) = (end.year() as i64, end.month() as i64, end.day() as i64);
     if d1 == 31 {
         d1 = 30;

@@ -6,11 +6,18 @@
 //! the same code reconciles to the cent in `Decimal` and projects fast in `f64`.
 
 pub mod calendar;
+pub mod collateral;
 pub mod deal;
 pub mod error;
-pub mod collateral;
+pub mod format;
 pub mod num;
+pub mod output;
+pub mod projection;
+pub mod reconcile;
 pub mod report;
+pub mod scenario;
+pub mod table;
 pub mod tomlfile;
+pub mod waterfall;
 
 pub use error::{Error, Result};

@@ -8,8 +8,8 @@ use std::str::FromStr;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use serde::de::{self, DeserializeOwned, Deserializer, Visitor};
 use serde::Deserialize;
+use serde::de::{self, DeserializeOwned, Deserializer, Visitor};
 
 pub use toml::Spanned;
 
@@ -150,9 +150,14 @@ mod tests {
 
     #[test]
     fn amounts_are_exact_strings() {
-        let t: T = src("a = \"483608563.00\"\nd = \"2003-12-15\"").parse().unwrap();
+        let t: T = src("a = \"483608563.00\"\nd = \"2003-12-15\"")
+            .parse()
+            .unwrap();
         assert_eq!(t.a.0, dec!(483608563.00));
-        assert_eq!(t.d.unwrap().0, NaiveDate::from_ymd_opt(2003, 12, 15).unwrap());
+        assert_eq!(
+            t.d.unwrap().0,
+            NaiveDate::from_ymd_opt(2003, 12, 15).unwrap()
+        );
     }
 
     #[test]
@@ -164,7 +169,10 @@ mod tests {
 
     #[test]
     fn unknown_keys_are_refused() {
-        let err = src("a = \"1\"\nmargin = \"2\"\n").parse::<T>().unwrap_err().to_string();
+        let err = src("a = \"1\"\nmargin = \"2\"\n")
+            .parse::<T>()
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("x.toml:2:1:"), "{err}");
         assert!(err.contains("unknown field `margin`"), "{err}");
     }
@@ -172,6 +180,9 @@ mod tests {
     #[test]
     fn native_toml_dates_are_accepted() {
         let t: T = src("a = \"1\"\nd = 2004-01-15\n").parse().unwrap();
-        assert_eq!(t.d.unwrap().0, NaiveDate::from_ymd_opt(2004, 1, 15).unwrap());
+        assert_eq!(
+            t.d.unwrap().0,
+            NaiveDate::from_ymd_opt(2004, 1, 15).unwrap()
+        );
     }
 }

@@ -7,7 +7,9 @@ use rust_decimal_macros::dec;
 use waterfall::deal::{ClassKind, Coupon, Deal};
 
 fn deal_dir(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("deals").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("deals")
+        .join(name)
 }
 
 #[test]

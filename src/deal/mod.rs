@@ -147,7 +147,9 @@ pub enum Coupon {
         margin_after_call: Decimal,
     },
     /// max(0, strike - index).
-    Inverse { strike: Decimal },
+    Inverse {
+        strike: Decimal,
+    },
 }
 
 /// A rate the waterfall computes: a net WAC less fees and IO strips.

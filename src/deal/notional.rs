@@ -84,7 +84,10 @@ mod tests {
 
     fn he4_a_io() -> NotionalSchedule {
         NotionalSchedule {
-            entries: vec![(d(2003, 12, 15), dec!(73000000)), (d(2004, 1, 15), dec!(71400000))],
+            entries: vec![
+                (d(2003, 12, 15), dec!(73000000)),
+                (d(2004, 1, 15), dec!(71400000)),
+            ],
             extend: Extend::LastStep,
             ends: Some(d(2006, 3, 15)),
         }

@@ -114,13 +114,25 @@ impl Validator<'_> {
         self.lookup("class", s, Which::Class)
     }
 
-    fn keyword<T: Copy>(&mut self, s: &Spanned<String>, what: &str, options: &[(&str, T)]) -> Option<T> {
-        let found = options.iter().find(|(k, _)| *k == s.get_ref().trim()).map(|(_, v)| *v);
+    fn keyword<T: Copy>(
+        &mut self,
+        s: &Spanned<String>,
+        what: &str,
+        options: &[(&str, T)],
+    ) -> Option<T> {
+        let found = options
+            .iter()
+            .find(|(k, _)| *k == s.get_ref().trim())
+            .map(|(_, v)| *v);
         if found.is_none() {
             let names: Vec<&str> = options.iter().map(|(k, _)| *k).collect();
             self.err(
                 s,
-                format!("unknown {what} \"{}\": expected one of {}", s.get_ref(), choices(&names)),
+                format!(
+                    "unknown {what} \"{}\": expected one of {}",
+                    s.get_ref(),
+                    choices(&names)
+                ),
             );
         }
         found
@@ -130,11 +142,19 @@ impl Validator<'_> {
         self.keyword(
             s,
             "day count",
-            &[("act/360", DayCount::Act360), ("30/360", DayCount::Thirty360)],
+            &[
+                ("act/360", DayCount::Act360),
+                ("30/360", DayCount::Thirty360),
+            ],
         )
     }
 
-    fn account(&mut self, s: &Option<Spanned<String>>, step: &Spanned<StepSection>, field: &str) -> Option<Account> {
+    fn account(
+        &mut self,
+        s: &Option<Spanned<String>>,
+        step: &Spanned<StepSection>,
+        field: &str,
+    ) -> Option<Account> {
         match s {
             Some(s) => self.keyword(
                 s,
@@ -179,19 +199,29 @@ impl Validator<'_> {
         }
         for (i, a) in f.allocation.iter().enumerate() {
             if self.classes.contains_key(a.name.get_ref().trim()) {
-                self.err(&a.name, format!("allocation \"{}\" has the name of a class", a.name.get_ref()));
+                self.err(
+                    &a.name,
+                    format!(
+                        "allocation \"{}\" has the name of a class",
+                        a.name.get_ref()
+                    ),
+                );
             }
             self.name("allocation", &a.name, i, Which::Allocation);
         }
         if f.class.is_empty() {
-            self.errors.push(Error::file(&self.src.path, "the deal defines no [[class]]"));
+            self.errors
+                .push(Error::file(&self.src.path, "the deal defines no [[class]]"));
         }
 
         let fees = f.fee.iter().map(|fee| self.fee(fee)).collect();
         let groups = f.group.iter().map(|g| self.group(g)).collect();
         let classes: Vec<Class> = f.class.iter().map(|c| self.class_def(c)).collect();
         let rates = self.rates(&f.rate, &classes);
-        let oc = f.overcollateralization.as_ref().and_then(|o| self.oc(o, &classes));
+        let oc = f
+            .overcollateralization
+            .as_ref()
+            .and_then(|o| self.oc(o, &classes));
         let stepdown = f.stepdown.as_ref().map(|s| Stepdown {
             earliest: s.earliest.0,
             senior_enhancement: percent(s.senior_enhancement.0),
@@ -200,13 +230,23 @@ impl Validator<'_> {
         let call = f.clean_up_call.as_ref().map(|c| CleanUpCall {
             fraction_of_cutoff: percent(c.percent_of_cutoff.0),
         });
-        let mut allocations: Vec<Allocation> = f.allocation.iter().map(|a| self.allocation(a)).collect();
+        let mut allocations: Vec<Allocation> =
+            f.allocation.iter().map(|a| self.allocation(a)).collect();
         self.check_allocation_cycles(&f.allocation, &allocations);
         let steps = f
             .waterfall
             .iter()
             .enumerate()
-            .filter_map(|(i, s)| self.step(i, s, &classes, &mut allocations, stepdown.is_some(), oc.is_some()))
+            .filter_map(|(i, s)| {
+                self.step(
+                    i,
+                    s,
+                    &classes,
+                    &mut allocations,
+                    stepdown.is_some(),
+                    oc.is_some(),
+                )
+            })
             .collect();
         let report = ReportSemantics {
             excess_cash_flow_after_extra_principal: match &f.report.net_monthly_excess_cash_flow {
@@ -214,7 +254,10 @@ impl Validator<'_> {
                     .keyword(
                         s,
                         "net_monthly_excess_cash_flow meaning",
-                        &[("before-extra-principal", false), ("after-extra-principal", true)],
+                        &[
+                            ("before-extra-principal", false),
+                            ("after-extra-principal", true),
+                        ],
                     )
                     .unwrap_or(false),
                 None => false,
@@ -232,10 +275,17 @@ impl Validator<'_> {
             None => CollateralTerms::default(),
         };
         if f.deal.cutoff_balance.0 <= Decimal::ZERO {
-            self.errors.push(Error::file(&self.src.path, "cutoff_balance must be positive"));
+            self.errors.push(Error::file(
+                &self.src.path,
+                "cutoff_balance must be positive",
+            ));
         }
         Deal {
-            short_name: f.deal.short_name.clone().unwrap_or_else(|| f.deal.name.clone()),
+            short_name: f
+                .deal
+                .short_name
+                .clone()
+                .unwrap_or_else(|| f.deal.name.clone()),
             name: f.deal.name,
             series: f.deal.series,
             index_name: f.deal.index.unwrap_or_else(|| "1M LIBOR".to_string()),
@@ -263,7 +313,10 @@ impl Validator<'_> {
         if !(1..=31).contains(&c.payment_day) {
             self.errors.push(Error::file(
                 &self.src.path,
-                format!("calendar.payment_day must be a day of the month (1-31), found {}", c.payment_day),
+                format!(
+                    "calendar.payment_day must be a day of the month (1-31), found {}",
+                    c.payment_day
+                ),
             ));
         }
         Calendar {
@@ -283,7 +336,10 @@ impl Validator<'_> {
                 .keyword(
                     &c.holidays,
                     "holiday calendar",
-                    &[("us-federal-reserve", Holidays::UsFederalReserve), ("none", Holidays::None)],
+                    &[
+                        ("us-federal-reserve", Holidays::UsFederalReserve),
+                        ("none", Holidays::None),
+                    ],
                 )
                 .unwrap_or(Holidays::None),
         }
@@ -318,7 +374,10 @@ impl Validator<'_> {
             }
             total += line.share.0;
             lines.push(LineAssumption {
-                name: line.name.clone().unwrap_or_else(|| format!("{} line {}", g.name.get_ref(), i + 1)),
+                name: line
+                    .name
+                    .clone()
+                    .unwrap_or_else(|| format!("{} line {}", g.name.get_ref(), i + 1)),
                 share: percent(line.share.0),
                 arm,
                 gross_coupon: line.gross_coupon.map(|c| percent(c.0)),
@@ -328,13 +387,25 @@ impl Validator<'_> {
                 margin: line.margin.map(|m| percent(m.0)).unwrap_or_default(),
                 months_to_next_reset: line.months_to_next_reset.unwrap_or(1),
                 reset_period: line.reset_period.unwrap_or(6).max(1),
-                periodic_cap: line.periodic_cap.map(|m| percent(m.0)).unwrap_or(Decimal::ONE),
-                life_cap_over_coupon: line.life_cap_over_coupon.map(|m| percent(m.0)).unwrap_or(Decimal::ONE),
+                periodic_cap: line
+                    .periodic_cap
+                    .map(|m| percent(m.0))
+                    .unwrap_or(Decimal::ONE),
+                life_cap_over_coupon: line
+                    .life_cap_over_coupon
+                    .map(|m| percent(m.0))
+                    .unwrap_or(Decimal::ONE),
                 life_floor: line.life_floor.map(|m| percent(m.0)),
             });
         }
         if !g.line.is_empty() && total != Decimal::ONE_HUNDRED {
-            self.err(&g.name, format!("the shares of group \"{}\"'s lines add up to {total}%, not 100%", g.name.get_ref()));
+            self.err(
+                &g.name,
+                format!(
+                    "the shares of group \"{}\"'s lines add up to {total}%, not 100%",
+                    g.name.get_ref()
+                ),
+            );
         }
         Group {
             name: g.name.get_ref().trim().to_string(),
@@ -359,7 +430,10 @@ impl Validator<'_> {
             .unwrap_or(ClassKind::Residual);
         let needs_balance = matches!(
             kind,
-            ClassKind::Senior | ClassKind::Mezzanine | ClassKind::InterestOnly | ClassKind::PrepaymentPremium
+            ClassKind::Senior
+                | ClassKind::Mezzanine
+                | ClassKind::InterestOnly
+                | ClassKind::PrepaymentPremium
         );
         let original = match c.original_balance {
             Some(b) => {
@@ -368,7 +442,14 @@ impl Validator<'_> {
             }
             None => {
                 if needs_balance {
-                    self.err(&c.name, format!("class \"{}\" ({}) needs `original_balance`", c.name.get_ref(), kind.name()));
+                    self.err(
+                        &c.name,
+                        format!(
+                            "class \"{}\" ({}) needs `original_balance`",
+                            c.name.get_ref(),
+                            kind.name()
+                        ),
+                    );
                 }
                 Decimal::ZERO
             }
@@ -378,12 +459,16 @@ impl Validator<'_> {
             Some(s) => {
                 let cp = s.get_ref();
                 match (cp.fixed, cp.margin, cp.strike) {
-                    (Some(f), None, None) if cp.margin_after_call.is_none() => Coupon::Fixed(percent(f.0)),
+                    (Some(f), None, None) if cp.margin_after_call.is_none() => {
+                        Coupon::Fixed(percent(f.0))
+                    }
                     (None, Some(m), None) => Coupon::Floating {
                         margin: percent(m.0),
                         margin_after_call: percent(cp.margin_after_call.unwrap_or(m).0),
                     },
-                    (None, None, Some(k)) if cp.margin_after_call.is_none() => Coupon::Inverse { strike: percent(k.0) },
+                    (None, None, Some(k)) if cp.margin_after_call.is_none() => Coupon::Inverse {
+                        strike: percent(k.0),
+                    },
                     _ => {
                         self.err(
                             s,
@@ -394,8 +479,19 @@ impl Validator<'_> {
                 }
             }
         };
-        if matches!(kind, ClassKind::Senior | ClassKind::Mezzanine | ClassKind::InterestOnly) && coupon == Coupon::None {
-            self.err(&c.name, format!("class \"{}\" ({}) needs a `coupon`", c.name.get_ref(), kind.name()));
+        if matches!(
+            kind,
+            ClassKind::Senior | ClassKind::Mezzanine | ClassKind::InterestOnly
+        ) && coupon == Coupon::None
+        {
+            self.err(
+                &c.name,
+                format!(
+                    "class \"{}\" ({}) needs a `coupon`",
+                    c.name.get_ref(),
+                    kind.name()
+                ),
+            );
         }
         let day_count = match &c.day_count {
             Some(d) => self.day_count(d).unwrap_or(DayCount::Act360),
@@ -404,11 +500,21 @@ impl Validator<'_> {
                 _ => DayCount::Act360,
             },
         };
-        let groups = c.groups.iter().filter_map(|g| self.lookup("group", g, Which::Group)).collect();
-        let cap = c.cap.as_ref().and_then(|r| self.lookup("rate", r, Which::Rate));
+        let groups = c
+            .groups
+            .iter()
+            .filter_map(|g| self.lookup("group", g, Which::Group))
+            .collect();
+        let cap = c
+            .cap
+            .as_ref()
+            .and_then(|r| self.lookup("rate", r, Which::Rate));
         let notional = c.notional.as_ref().map(|n| self.notional(n));
         if notional.is_some() && kind != ClassKind::InterestOnly {
-            self.err(&c.name, "only an interest-only class has a `notional` schedule");
+            self.err(
+                &c.name,
+                "only an interest-only class has a `notional` schedule",
+            );
         }
         Class {
             name: c.name.get_ref().trim().to_string(),
@@ -425,7 +531,11 @@ impl Validator<'_> {
 
     fn notional(&mut self, n: &Spanned<NotionalSection>) -> NotionalSchedule {
         let s = n.get_ref();
-        let entries: Vec<_> = s.schedule.iter().map(|e| (e.date.0, e.notional.0)).collect();
+        let entries: Vec<_> = s
+            .schedule
+            .iter()
+            .map(|e| (e.date.0, e.notional.0))
+            .collect();
         if entries.windows(2).any(|w| w[0].0 >= w[1].0) {
             self.err(n, "notional schedule dates must increase");
         }
@@ -437,7 +547,11 @@ impl Validator<'_> {
                 .keyword(
                     e,
                     "notional extension",
-                    &[("flat", Extend::Flat), ("last-step", Extend::LastStep), ("last-ratio", Extend::LastRatio)],
+                    &[
+                        ("flat", Extend::Flat),
+                        ("last-step", Extend::LastStep),
+                        ("last-ratio", Extend::LastRatio),
+                    ],
                 )
                 .unwrap_or(Extend::Flat),
             None => Extend::Flat,
@@ -452,7 +566,11 @@ impl Validator<'_> {
     fn rates(&mut self, raw: &[RateSection], classes: &[Class]) -> Vec<RateDef> {
         let mut out = Vec::new();
         for (i, r) in raw.iter().enumerate() {
-            let less_fees = r.less_fees.iter().filter_map(|f| self.lookup("fee", f, Which::Fee)).collect();
+            let less_fees = r
+                .less_fees
+                .iter()
+                .filter_map(|f| self.lookup("fee", f, Which::Fee))
+                .collect();
             let mut less_interest_of = Vec::new();
             for c in &r.less_interest_of {
                 if let Some(k) = self.class(c) {
@@ -476,10 +594,17 @@ impl Validator<'_> {
             out.push(RateDef {
                 name: r.name.get_ref().trim().to_string(),
                 report_label: r.report_label.clone(),
-                group: r.group.as_ref().and_then(|g| self.lookup("group", g, Which::Group)),
+                group: r
+                    .group
+                    .as_ref()
+                    .and_then(|g| self.lookup("group", g, Which::Group)),
                 less_fees,
                 less_interest_of,
-                basis: r.basis.as_ref().and_then(|b| self.day_count(b)).unwrap_or(DayCount::Thirty360),
+                basis: r
+                    .basis
+                    .as_ref()
+                    .and_then(|b| self.day_count(b))
+                    .unwrap_or(DayCount::Thirty360),
             });
         }
         out
@@ -508,10 +633,19 @@ impl Validator<'_> {
     fn oc(&mut self, o: &OcSection, classes: &[Class]) -> Option<Oc> {
         let holder = self.class(&o.holder)?;
         if classes[holder].kind != ClassKind::Excess {
-            self.err(&o.holder, format!("the OC holder \"{}\" must be a class of kind \"excess\"", classes[holder].name));
+            self.err(
+                &o.holder,
+                format!(
+                    "the OC holder \"{}\" must be a class of kind \"excess\"",
+                    classes[holder].name
+                ),
+            );
         }
         let before = self.oc_amount(&o.target_before_stepdown, false)?;
-        let after = o.target_after_stepdown.as_ref().and_then(|a| self.oc_amount(a, true));
+        let after = o
+            .target_after_stepdown
+            .as_ref()
+            .and_then(|a| self.oc_amount(a, true));
         let floor = o.floor.as_ref().and_then(|a| self.oc_amount(a, false));
         Some(Oc {
             holder,
@@ -522,10 +656,17 @@ impl Validator<'_> {
     }
 
     fn trigger(&mut self, t: &TriggerSection) -> Option<Trigger> {
-        let kind = self.keyword(&t.kind, "trigger kind", &[("delinquency", 0), ("cumulative-loss", 1)])?;
+        let kind = self.keyword(
+            &t.kind,
+            "trigger kind",
+            &[("delinquency", 0), ("cumulative-loss", 1)],
+        )?;
         if kind == 0 {
             let Some(p) = t.percent_of_senior_enhancement else {
-                self.err(&t.kind, "a delinquency trigger needs `percent_of_senior_enhancement`");
+                self.err(
+                    &t.kind,
+                    "a delinquency trigger needs `percent_of_senior_enhancement`",
+                );
                 return None;
             };
             Some(Trigger::Delinquency {
@@ -540,14 +681,27 @@ impl Validator<'_> {
             }
             Some(Trigger::CumulativeLoss {
                 name: t.name.clone(),
-                schedule: t.schedule.iter().map(|e| (e.from.0, percent(e.percent.0))).collect(),
+                schedule: t
+                    .schedule
+                    .iter()
+                    .map(|e| (e.from.0, percent(e.percent.0)))
+                    .collect(),
             })
         }
     }
 
-    fn rule(&mut self, s: &Option<Spanned<String>>, weights: &[crate::tomlfile::Amount], members: usize) -> Rule {
+    fn rule(
+        &mut self,
+        s: &Option<Spanned<String>>,
+        weights: &[crate::tomlfile::Amount],
+        members: usize,
+    ) -> Rule {
         let Some(s) = s else { return Rule::Sequential };
-        match self.keyword(s, "rule", &[("sequential", 0), ("pro-rata", 1), ("fixed", 2)]) {
+        match self.keyword(
+            s,
+            "rule",
+            &[("sequential", 0), ("pro-rata", 1), ("fixed", 2)],
+        ) {
             Some(0) | None => Rule::Sequential,
             Some(1) => Rule::ProRata,
             _ => {
@@ -596,7 +750,10 @@ impl Validator<'_> {
         }
         for (i, a) in raw.iter().enumerate() {
             if i < allocs.len() && visits(allocs, i, i, 0) {
-                self.err(&a.name, format!("allocation \"{}\" contains itself", a.name.get_ref()));
+                self.err(
+                    &a.name,
+                    format!("allocation \"{}\" contains itself", a.name.get_ref()),
+                );
             }
         }
     }
@@ -604,7 +761,10 @@ impl Validator<'_> {
     fn classes_of(&mut self, list: &[Spanned<String>], step: &Spanned<StepSection>) -> Vec<usize> {
         if list.is_empty() {
             let action = step.get_ref().action.get_ref().clone();
-            self.err_at(step.get_ref().action.span(), format!("step \"{action}\" needs `classes`"));
+            self.err_at(
+                step.get_ref().action.span(),
+                format!("step \"{action}\" needs `classes`"),
+            );
         }
         list.iter().filter_map(|c| self.class(c)).collect()
     }
@@ -619,7 +779,9 @@ impl Validator<'_> {
         has_oc: bool,
     ) -> Option<Step> {
         let st = s.get_ref();
-        let line = crate::error::Location::from_offset(&self.src.path, &self.src.text, s.span().start).line;
+        let line =
+            crate::error::Location::from_offset(&self.src.path, &self.src.text, s.span().start)
+                .line;
         let action_name = st.action.get_ref().trim().to_string();
         const ACTIONS: [&str; 11] = [
             "pay-fee",
@@ -635,13 +797,21 @@ impl Validator<'_> {
             "pay-remainder",
         ];
         if !ACTIONS.contains(&action_name.as_str()) {
-            self.err(&st.action, format!("unknown action \"{action_name}\": expected one of {}", choices(&ACTIONS)));
+            self.err(
+                &st.action,
+                format!(
+                    "unknown action \"{action_name}\": expected one of {}",
+                    choices(&ACTIONS)
+                ),
+            );
             return None;
         }
         // Fields each action takes; any other field present is an error.
         let allowed: &[&str] = match action_name.as_str() {
             "pay-fee" => &["fee", "from"],
-            "pay-interest" | "reimburse-writedowns" | "pay-basis-risk" => &["from", "classes", "rule"],
+            "pay-interest" | "reimburse-writedowns" | "pay-basis-risk" => {
+                &["from", "classes", "rule"]
+            }
             "transfer" | "release-oc" | "pay-extra-principal" => &["from", "to"],
             "pay-principal" => &["from", "classes", "rule", "groups", "limit"],
             "write-down" => &["classes"],
@@ -660,7 +830,13 @@ impl Validator<'_> {
             if let Some(span) = span
                 && !allowed.contains(&field)
             {
-                self.err_at(span, format!("step \"{action_name}\" takes no `{field}` (it takes: {})", allowed.join(", ")));
+                self.err_at(
+                    span,
+                    format!(
+                        "step \"{action_name}\" takes no `{field}` (it takes: {})",
+                        allowed.join(", ")
+                    ),
+                );
             }
         }
         let when = match &st.when {
@@ -676,13 +852,19 @@ impl Validator<'_> {
             None => When::Always,
         };
         if when != When::Always && !has_stepdown {
-            self.err(st.when.as_ref()?, "a step-down condition needs a [stepdown] section");
+            self.err(
+                st.when.as_ref()?,
+                "a step-down condition needs a [stepdown] section",
+            );
         }
         let to_class = |v: &mut Self| -> Option<usize> {
             match &st.to {
                 Some(t) => v.class(t),
                 None => {
-                    v.err(&st.action, format!("step \"{action_name}\" needs `to` (a class)"));
+                    v.err(
+                        &st.action,
+                        format!("step \"{action_name}\" needs `to` (a class)"),
+                    );
                     None
                 }
             }
@@ -690,7 +872,14 @@ impl Validator<'_> {
         let principal_bearing = |v: &mut Self, ks: &[usize], span: &Spanned<String>| {
             for &k in ks {
                 if !classes[k].kind.carries_principal() {
-                    v.err(span, format!("class \"{}\" ({}) has no principal balance", classes[k].name, classes[k].kind.name()));
+                    v.err(
+                        span,
+                        format!(
+                            "class \"{}\" ({}) has no principal balance",
+                            classes[k].name,
+                            classes[k].kind.name()
+                        ),
+                    );
                 }
             }
         };
@@ -704,19 +893,31 @@ impl Validator<'_> {
                     }
                 };
                 let from = self.account(&st.from, s, "from");
-                Action::PayFee { fee: fee?, from: from? }
+                Action::PayFee {
+                    fee: fee?,
+                    from: from?,
+                }
             }
             "pay-interest" | "reimburse-writedowns" | "pay-basis-risk" => {
                 let ks = self.classes_of(&st.classes, s);
                 let rule = self.rule(&st.rule, &[], ks.len());
                 if let Rule::Fixed(_) = rule {
-                    self.err(st.rule.as_ref()?, "interest is paid sequentially or pro rata");
+                    self.err(
+                        st.rule.as_ref()?,
+                        "interest is paid sequentially or pro rata",
+                    );
                 }
                 let from = self.account(&st.from, s, "from")?;
                 if action_name == "pay-basis-risk" {
                     for &k in &ks {
                         if classes[k].cap.is_none() {
-                            self.err(&st.action, format!("class \"{}\" has no `cap`, so no basis risk carryover", classes[k].name));
+                            self.err(
+                                &st.action,
+                                format!(
+                                    "class \"{}\" has no `cap`, so no basis risk carryover",
+                                    classes[k].name
+                                ),
+                            );
                         }
                     }
                 }
@@ -724,9 +925,21 @@ impl Validator<'_> {
                     principal_bearing(self, &ks, &st.action);
                 }
                 match action_name.as_str() {
-                    "pay-interest" => Action::PayInterest { classes: ks, rule, from },
-                    "pay-basis-risk" => Action::PayBasisRisk { classes: ks, rule, from },
-                    _ => Action::ReimburseWritedowns { classes: ks, rule, from },
+                    "pay-interest" => Action::PayInterest {
+                        classes: ks,
+                        rule,
+                        from,
+                    },
+                    "pay-basis-risk" => Action::PayBasisRisk {
+                        classes: ks,
+                        rule,
+                        from,
+                    },
+                    _ => Action::ReimburseWritedowns {
+                        classes: ks,
+                        rule,
+                        from,
+                    },
                 }
             }
             "transfer" | "release-oc" | "pay-extra-principal" => {
@@ -737,7 +950,10 @@ impl Validator<'_> {
                     self.err(&st.action, "`from` and `to` are the same account");
                 }
                 if action_name != "transfer" && !has_oc {
-                    self.err(&st.action, format!("step \"{action_name}\" needs an [overcollateralization] section"));
+                    self.err(
+                        &st.action,
+                        format!("step \"{action_name}\" needs an [overcollateralization] section"),
+                    );
                 }
                 match action_name.as_str() {
                     "transfer" => Action::Transfer { from, to },
@@ -748,7 +964,14 @@ impl Validator<'_> {
             "pay-principal" => {
                 let from = self.account(&st.from, s, "from")?;
                 let limit = match &st.limit {
-                    Some(l) => self.keyword(l, "limit", &[("none", Limit::None), ("target-enhancement", Limit::TargetEnhancement)])?,
+                    Some(l) => self.keyword(
+                        l,
+                        "limit",
+                        &[
+                            ("none", Limit::None),
+                            ("target-enhancement", Limit::TargetEnhancement),
+                        ],
+                    )?,
                     None => Limit::None,
                 };
                 let rule_name = st.rule.as_ref().map(|r| r.get_ref().trim().to_string());
@@ -757,7 +980,10 @@ impl Validator<'_> {
                         self.err(&st.action, "a group-share step needs `groups = [{ group = \"1\", to = \"A-1\" }, ...]`");
                     }
                     if !st.classes.is_empty() {
-                        self.err(&st.classes[0], "a group-share step names its classes in `groups`");
+                        self.err(
+                            &st.classes[0],
+                            "a group-share step names its classes in `groups`",
+                        );
                     }
                     let mut pairs = Vec::new();
                     for g in &st.groups {
@@ -780,7 +1006,10 @@ impl Validator<'_> {
                     };
                     let rule = self.rule(&st.rule, &[], members.len());
                     if let Rule::Fixed(_) = rule {
-                        self.err(st.rule.as_ref()?, "for fixed proportions define an [[allocation]] with weights");
+                        self.err(
+                            st.rule.as_ref()?,
+                            "for fixed proportions define an [[allocation]] with weights",
+                        );
                     }
                     if members.len() == 1 {
                         Distribution::To(members[0])
@@ -796,19 +1025,29 @@ impl Validator<'_> {
                 let deal_classes = |t: Target, out: &mut Vec<usize>| expand(allocations, t, out);
                 let mut ks = Vec::new();
                 match &dist {
-                    Distribution::GroupShare(pairs) => pairs.iter().for_each(|&(_, t)| deal_classes(t, &mut ks)),
+                    Distribution::GroupShare(pairs) => {
+                        pairs.iter().for_each(|&(_, t)| deal_classes(t, &mut ks))
+                    }
                     Distribution::To(t) => deal_classes(*t, &mut ks),
                 }
                 principal_bearing(self, &ks, &st.action);
                 if limit == Limit::TargetEnhancement {
                     if !has_stepdown {
-                        self.err(st.limit.as_ref()?, "a target-enhancement limit needs a [stepdown] section");
+                        self.err(
+                            st.limit.as_ref()?,
+                            "a target-enhancement limit needs a [stepdown] section",
+                        );
                     }
                     for &k in &ks {
-                        if classes[k].target_enhancement.is_none() && classes[k].kind != ClassKind::PrepaymentPremium {
+                        if classes[k].target_enhancement.is_none()
+                            && classes[k].kind != ClassKind::PrepaymentPremium
+                        {
                             self.err(
                                 st.limit.as_ref()?,
-                                format!("class \"{}\" has no `target_enhancement` for this limit", classes[k].name),
+                                format!(
+                                    "class \"{}\" has no `target_enhancement` for this limit",
+                                    classes[k].name
+                                ),
                             );
                         }
                     }
@@ -836,7 +1075,12 @@ impl Validator<'_> {
         if let Action::PayFee { fee, .. } = action {
             label = label.replace("pay fee", &format!("pay fee {}", self.fee_name(fee)));
         }
-        Some(Step { action, when, label, line })
+        Some(Step {
+            action,
+            when,
+            label,
+            line,
+        })
     }
 }
 
@@ -861,7 +1105,10 @@ fn expand(allocs: &[Allocation], t: Target, out: &mut Vec<usize>) {
 }
 
 fn names(ks: &[usize], classes: &[Class]) -> String {
-    ks.iter().map(|&k| classes[k].name.as_str()).collect::<Vec<_>>().join(", ")
+    ks.iter()
+        .map(|&k| classes[k].name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// A one-line description of a step for the explain ledger.
@@ -872,22 +1119,41 @@ fn describe(a: &Action, when: When, classes: &[Class], allocs: &[Allocation]) ->
     };
     let text = match a {
         Action::PayFee { from, .. } => format!("pay fee from {}", from.name()),
-        Action::PayInterest { classes: ks, rule, from } => {
-            format!("pay interest to {} ({}) from {}", names(ks, classes), rule.name(), from.name())
+        Action::PayInterest {
+            classes: ks,
+            rule,
+            from,
+        } => {
+            format!(
+                "pay interest to {} ({}) from {}",
+                names(ks, classes),
+                rule.name(),
+                from.name()
+            )
         }
-        Action::Transfer { from, to } => format!("transfer what is left of {} to {}", from.name(), to.name()),
-        Action::ReleaseOc { from, to } => format!("release OC above target: {} to {}", from.name(), to.name()),
+        Action::Transfer { from, to } => {
+            format!("transfer what is left of {} to {}", from.name(), to.name())
+        }
+        Action::ReleaseOc { from, to } => {
+            format!("release OC above target: {} to {}", from.name(), to.name())
+        }
         Action::PayExtraPrincipal { from, to } => {
-            format!("extra principal up to the OC deficiency: {} to {}", from.name(), to.name())
+            format!(
+                "extra principal up to the OC deficiency: {} to {}",
+                from.name(),
+                to.name()
+            )
         }
         Action::PayPrincipal { from, dist, limit } => {
             let to = match dist {
-                Distribution::GroupShare(pairs) => pairs
-                    .iter()
-                    .map(|&(_, t)| target(t))
-                    .collect::<Vec<_>>()
-                    .join(" / ")
-                    + " by group share",
+                Distribution::GroupShare(pairs) => {
+                    pairs
+                        .iter()
+                        .map(|&(_, t)| target(t))
+                        .collect::<Vec<_>>()
+                        .join(" / ")
+                        + " by group share"
+                }
                 Distribution::To(t) => match t {
                     Target::Allocation(i) if allocs[*i].name.starts_with("step ") => {
                         let mut ks = Vec::new();
@@ -904,15 +1170,41 @@ fn describe(a: &Action, when: When, classes: &[Class], allocs: &[Allocation]) ->
             };
             format!("pay principal to {to}{lim} from {}", from.name())
         }
-        Action::WriteDown { classes: ks } => format!("write down losses beyond the OC on {}", names(ks, classes)),
-        Action::ReimburseWritedowns { classes: ks, rule, from } => {
-            format!("reimburse writedowns of {} ({}) from {}", names(ks, classes), rule.name(), from.name())
+        Action::WriteDown { classes: ks } => {
+            format!("write down losses beyond the OC on {}", names(ks, classes))
         }
-        Action::PayBasisRisk { classes: ks, rule, from } => {
-            format!("pay net WAC carryover to {} ({}) from {}", names(ks, classes), rule.name(), from.name())
+        Action::ReimburseWritedowns {
+            classes: ks,
+            rule,
+            from,
+        } => {
+            format!(
+                "reimburse writedowns of {} ({}) from {}",
+                names(ks, classes),
+                rule.name(),
+                from.name()
+            )
         }
-        Action::PayPremiums { from, to } => format!("pay prepayment premiums to {} from {}", classes[*to].name, from.name()),
-        Action::PayRemainder { from, to } => format!("pay the rest of {} to {}", from.name(), classes[*to].name),
+        Action::PayBasisRisk {
+            classes: ks,
+            rule,
+            from,
+        } => {
+            format!(
+                "pay net WAC carryover to {} ({}) from {}",
+                names(ks, classes),
+                rule.name(),
+                from.name()
+            )
+        }
+        Action::PayPremiums { from, to } => format!(
+            "pay prepayment premiums to {} from {}",
+            classes[*to].name,
+            from.name()
+        ),
+        Action::PayRemainder { from, to } => {
+            format!("pay the rest of {} to {}", from.name(), classes[*to].name)
+        }
     };
     match when {
         When::Always => text,

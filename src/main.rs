@@ -1,0 +1,352 @@
+//! The `waterfall` command: parses arguments, calls the library, maps the
+//! outcome to an exit code (0 fine, 1 figures that do not match, 2 bad input,
+//! 3 an internal error).
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use rust_decimal::Decimal;
+
+use waterfall::collateral::{self, Assumptions, Defaults, LoanLine, PpcCurves, Prepay};
+use waterfall::deal::Deal;
+use waterfall::error::{Error, Result};
+use waterfall::output::{io, write_atomic};
+use waterfall::projection::{self, Both, Projection, Recorder, summary::Summarizer};
+use waterfall::scenario::ScenarioSet;
+use waterfall::waterfall::Engine;
+use waterfall::{reconcile, report};
+
+#[derive(Parser)]
+#[command(
+    name = "waterfall",
+    version,
+    about = "Cash-flow waterfall simulator for mortgage-backed securities"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum TextOrJson {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum TableCsvJson {
+    Table,
+    Csv,
+    Json,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Parse a trustee's monthly report into typed figures.
+    Parse {
+        /// The report (a US Bank "Statement to Certificateholders").
+        report: PathBuf,
+        #[arg(long, value_enum, default_value = "text")]
+        format: TextOrJson,
+    },
+    /// Run filed periods through the deal's waterfall and compare every figure.
+    Reconcile {
+        /// A deal.toml, or a deal directory holding one.
+        deal: PathBuf,
+        /// Reports to reconcile; every file in DEAL/filings/ when none is given.
+        reports: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: TextOrJson,
+        /// Dollars a figure may differ from the print and still match.
+        #[arg(long, default_value = "1")]
+        tolerance: Decimal,
+        /// Print the period's waterfall step by step.
+        #[arg(long)]
+        explain: bool,
+    },
+    /// Project one loan line with the SIFMA standard formulas.
+    Collateral {
+        /// Starting balance.
+        #[arg(long)]
+        balance: Decimal,
+        /// Gross coupon, percent.
+        #[arg(long)]
+        coupon: Decimal,
+        /// Net coupon passed through, percent (the gross coupon if not given).
+        #[arg(long)]
+        net_coupon: Option<Decimal>,
+        /// Original term, months.
+        #[arg(long)]
+        term: u32,
+        /// Loan age at the start, months.
+        #[arg(long, default_value = "0")]
+        age: u32,
+        /// Prepayment speed: 6CPR, 1SMM, 150PSA, 100PPC or [6,8,10]CPR.
+        #[arg(long, default_value = "0CPR")]
+        prepay: String,
+        /// Default speed: 2CDR, 1MDR, 100SDA or [1,2,3]CDR.
+        #[arg(long, default_value = "0CDR")]
+        default: String,
+        /// Loss severity, percent of the defaulted balance.
+        #[arg(long, default_value = "0")]
+        severity: Decimal,
+        /// Months from default to liquidation.
+        #[arg(long, default_value = "12")]
+        lag: u32,
+        /// The servicer does not advance on defaulted loans.
+        #[arg(long)]
+        no_advance: bool,
+        #[arg(long, value_enum, default_value = "table")]
+        format: TableCsvJson,
+    },
+    /// Project a deal from a filing to its last payment under a scenario.
+    Project {
+        /// A deal.toml, or a deal directory holding one.
+        deal: PathBuf,
+        /// The filing to start from (a report of this deal).
+        #[arg(long)]
+        from: PathBuf,
+        /// A scenario file (scenarios/*.toml) defining one scenario.
+        #[arg(long)]
+        scenario: PathBuf,
+        /// Also write classes.csv, collateral.csv, deal.csv and summary.csv here.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: TableCsvJson,
+        /// Draw the class balances and the OC over time into this SVG file.
+        #[arg(long)]
+        plot: Option<PathBuf>,
+        /// Compute in f64 (fast) instead of exact decimals.
+        #[arg(long)]
+        fast: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            let _ = std::io::stdout().flush();
+            eprintln!("waterfall: {e}");
+            ExitCode::from(e.exit_code() as u8)
+        }
+    }
+}
+
+fn print(text: &str) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        // A closed pipe (`| head`) is not an error worth reporting.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Error::Usage(format!(
+            "cannot write to standard output: {e}"
+        ))),
+        Ok(()) => Ok(()),
+    }
+}
+
+fn run(cli: Cli) -> Result<u8> {
+    match cli.command {
+        Command::Parse { report, format } => {
+            let text = Error::read_to_string(&report)?;
+            let (parsed, warnings) = report::parse(&report, &text)?;
+            let out = match format {
+                TextOrJson::Json => {
+                    let v = serde_json::json!({ "report": parsed, "warnings": warnings });
+                    serde_json::to_string_pretty(&v).expect("serializable") + "\n"
+                }
+                TextOrJson::Text => report::render::text(&parsed, &warnings),
+            };
+            print(&out)?;
+            Ok(0)
+        }
+        Command::Reconcile {
+            deal,
+            reports,
+            format,
+            tolerance,
+            explain,
+        } => {
+            if tolerance.is_sign_negative() {
+                return Err(Error::Usage(format!(
+                    "--tolerance must not be negative, found {tolerance}"
+                )));
+            }
+            let deal = Deal::load(&deal)?;
+            let paths = reconcile::report_paths(&deal, &reports)?;
+            let options = reconcile::Options { tolerance };
+            let results = paths
+                .iter()
+                .map(|p| reconcile::reconcile_file(&deal, p, &options))
+                .collect::<Result<Vec<_>>>()?;
+            let out = match format {
+                TextOrJson::Json => {
+                    let mut values: Vec<_> = results
+                        .iter()
+                        .map(|r| reconcile::to_json(r, explain.then_some(&deal)))
+                        .collect();
+                    let v = if values.len() == 1 {
+                        values.remove(0)
+                    } else {
+                        serde_json::Value::Array(values)
+                    };
+                    serde_json::to_string_pretty(&v).expect("serializable") + "\n"
+                }
+                TextOrJson::Text => {
+                    let mut s = String::new();
+                    for (i, r) in results.iter().enumerate() {
+                        if i > 0 {
+                            s.push_str("\n\n");
+                        }
+                        reconcile::write_text(&mut s, &deal, r, explain);
+                    }
+                    s
+                }
+            };
+            print(&out)?;
+            let mismatches: usize = results.iter().map(|r| r.summary().mismatched).sum();
+            Ok(if mismatches > 0 { 1 } else { 0 })
+        }
+        Command::Collateral {
+            balance,
+            coupon,
+            net_coupon,
+            term,
+            age,
+            prepay,
+            default,
+            severity,
+            lag,
+            no_advance,
+            format,
+        } => {
+            let usage = |m: String| Error::Usage(m);
+            let prepay: Prepay = prepay
+                .parse()
+                .map_err(|e: collateral::SpeedError| usage(format!("--prepay: {e}")))?;
+            let defaults: Defaults = default
+                .parse()
+                .map_err(|e: collateral::SpeedError| usage(format!("--default: {e}")))?;
+            if balance.is_sign_negative() {
+                return Err(usage(format!(
+                    "--balance must not be negative, found {balance}"
+                )));
+            }
+            if age >= term {
+                return Err(usage(format!(
+                    "--age {age} leaves no term of a {term}-month loan"
+                )));
+            }
+            let a = Assumptions {
+                prepay,
+                defaults,
+                severity: severity / Decimal::ONE_HUNDRED,
+                lag,
+                advancing: !no_advance,
+                ppc: PpcCurves::default(),
+            };
+            a.validate().map_err(|e| usage(e.to_string()))?;
+            let line = LoanLine {
+                id: "line".into(),
+                group: "1".into(),
+                balance,
+                gross_coupon: coupon / Decimal::ONE_HUNDRED,
+                net_coupon: net_coupon.unwrap_or(coupon) / Decimal::ONE_HUNDRED,
+                original_term: term,
+                remaining_term: term - age,
+                arm: None,
+            };
+            let rows = collateral::collateral_table(&line, &a);
+            let mut buf = Vec::new();
+            let w = &mut buf;
+            match format {
+                TableCsvJson::Table => collateral::write_table(&rows, w),
+                TableCsvJson::Csv => collateral::write_csv(&rows, w),
+                TableCsvJson::Json => collateral::write_json(&rows, w),
+            }
+            .map_err(|e| Error::Usage(format!("cannot format the table: {e}")))?;
+            print(&String::from_utf8_lossy(&buf))?;
+            Ok(0)
+        }
+        Command::Project {
+            deal,
+            from,
+            scenario,
+            out,
+            format,
+            plot,
+            fast,
+        } => {
+            let deal = Deal::load(&deal)?;
+            let set = ScenarioSet::load(&scenario)?;
+            let scenario = set.single()?;
+            let projection = Projection::from_report_file(&deal, &from)?;
+            if fast {
+                project::<f64>(&projection, &scenario, out, format, plot)
+            } else {
+                project::<Decimal>(&projection, &scenario, out, format, plot)
+            }
+        }
+    }
+}
+
+fn project<T: waterfall::num::Num>(
+    p: &Projection,
+    scenario: &waterfall::scenario::Scenario,
+    out: Option<PathBuf>,
+    format: TableCsvJson,
+    plot: Option<PathBuf>,
+) -> Result<u8> {
+    let mut engine = Engine::<T>::new(p.deal);
+    let start: Vec<T> = p
+        .start
+        .state
+        .balances
+        .iter()
+        .map(|&b| T::from_decimal(b))
+        .collect();
+    let mut summarizer = Summarizer::new(p.deal, &start);
+    let mut recorder = Recorder::default();
+    p.run(
+        scenario,
+        &mut engine,
+        &mut Both(&mut recorder, &mut summarizer),
+    )?;
+    let summary = summarizer.finish(p.deal);
+    let records = &recorder.periods;
+    if let Some(dir) = &out {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::file(dir, format!("cannot create the output directory: {e}")))?;
+        projection::output::write_csv_dir(dir, p, records, &summary)?;
+    }
+    if let Some(path) = &plot {
+        let title = format!(
+            "{} from {}: {}",
+            p.deal.short_name, p.start.date, scenario.name
+        );
+        let svg = projection::plot::svg(p, records, &title);
+        write_atomic(path, |w| w.write_all(svg.as_bytes()).map_err(io(path)))?;
+    }
+    let text = match format {
+        TableCsvJson::Table => projection::output::summary_text(p, scenario, &summary),
+        TableCsvJson::Csv => {
+            let mut buf = Vec::new();
+            projection::output::write_classes(p, records, &mut buf)
+                .map_err(|e| Error::Usage(e.to_string()))?;
+            String::from_utf8_lossy(&buf).into_owned()
+        }
+        TableCsvJson::Json => {
+            serde_json::to_string_pretty(&projection::output::to_json(
+                p, scenario, records, &summary,
+            ))
+            .expect("serializable")
+                + "\n"
+        }
+    };
+    print(&text)?;
+    Ok(0)
+}

@@ -1,0 +1,33 @@
+//! Collateral cash flows: loan lines projected month by month with
+//! prepayments, defaults, a foreclosure pipeline and liquidations, following
+//! the SIFMA standard formulas (`shared/docs/collateral-math.md`).
+//!
+//! - [`speed`]: market notation for speeds (`6CPR`, `150PSA`, `100SDA`, ...)
+//!   and the conversions between them.
+//! - [`line`]: loan lines and ARM reset terms.
+//! - [`plan`]: a scenario's [`Assumptions`] and the [`RatePlan`] of monthly
+//!   rates computed from them once.
+//! - [`project`]: the allocation-free monthly stepper [`LineState`], generic
+//!   over the number type.
+//! - [`tape`]: reading a CSV loan tape.
+//! - [`table`]: one line's table in exact `Decimal` and its renderers.
+
+pub mod line;
+pub mod plan;
+pub mod project;
+pub mod speed;
+pub mod table;
+pub mod tape;
+
+pub use line::{ArmTerms, LineKind, LoanLine};
+pub use plan::{Assumptions, RatePlan};
+pub use project::{LineFlows, LineState, project_line};
+pub use speed::{
+    Defaults, PpcCurves, Prepay, Ramp, SpeedError, cdr_to_mdr, cpr_to_smm, mdr_to_cdr, psa_cpr,
+    sda_cdr, smm_to_cpr,
+};
+pub use table::{
+    CollateralRow, HEADER, collateral_table, collateral_table_with_index, write_csv, write_json,
+    write_table,
+};
+pub use tape::{TAPE_COLUMNS, parse_tape, read_tape};

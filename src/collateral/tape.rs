@@ -1,0 +1,412 @@
+//! Reading a loan tape: a CSV file of loan lines.
+//!
+//! Header (any order, every column present, no others):
+//! `id,group,balance,gross_coupon,net_coupon,original_term,remaining_term,type,
+//! margin,months_to_next_reset,reset_period,periodic_cap,life_cap,life_floor`.
+//! Coupons, margins and caps are percentages as the market writes them (8.0 is
+//! 8%); `type` is `fixed` or `arm`; the ARM columns are required for an ARM
+//! line and must be empty for a fixed one. Every bad field of every row is
+//! reported, each naming its line and column.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+
+use super::line::{ArmTerms, LoanLine};
+use crate::error::{Error, Result};
+use crate::num::percent;
+
+/// The tape's columns.
+pub const TAPE_COLUMNS: [&str; 14] = [
+    "id",
+    "group",
+    "balance",
+    "gross_coupon",
+    "net_coupon",
+    "original_term",
+    "remaining_term",
+    "type",
+    "margin",
+    "months_to_next_reset",
+    "reset_period",
+    "periodic_cap",
+    "life_cap",
+    "life_floor",
+];
+
+const ARM_COLUMNS: [&str; 6] = [
+    "margin",
+    "months_to_next_reset",
+    "reset_period",
+    "periodic_cap",
+    "life_cap",
+    "life_floor",
+];
+
+/// Read the loan tape at `path`.
+pub fn read_tape(path: &Path) -> Result<Vec<LoanLine>> {
+    let text = Error::read_to_string(path)?;
+    parse_tape(path, &text)
+}
+
+/// Parse loan-tape `text`; `path` names the file in errors.
+pub fn parse_tape(path: &Path, text: &str) -> Result<Vec<LoanLine>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let headers = reader
+        .headers()
+        .map_err(|e| Error::at(path, 1, None, format!("cannot read the header: {e}")))?
+        .clone();
+    if headers.iter().all(|h| h.is_empty()) {
+        return Err(Error::file(
+            path,
+            "the loan tape is empty (expected a header line)",
+        ));
+    }
+
+    let mut errors = Vec::new();
+    let mut position: HashMap<&'static str, usize> = HashMap::new();
+    for (i, h) in headers.iter().enumerate() {
+        let name = h.to_ascii_lowercase();
+        match TAPE_COLUMNS.iter().find(|c| **c == name) {
+            Some(c) => {
+                if position.insert(c, i).is_some() {
+                    errors.push(Error::at(
+                        path,
+                        1,
+                        None,
+                        format!("column '{h}' appears twice"),
+                    ));
+                }
+            }
+            None => errors.push(Error::at(
+                path,
+                1,
+                None,
+                format!("unknown column '{h}'; expected {}", TAPE_COLUMNS.join(",")),
+            )),
+        }
+    }
+    for c in TAPE_COLUMNS {
+        if !position.contains_key(c) {
+            errors.push(Error::at(path, 1, None, format!("missing column '{c}'")));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Error::collect(errors).unwrap_err());
+    }
+
+    let mut lines = Vec::new();
+    let mut first_line_of_id: HashMap<String, usize> = HashMap::new();
+    for record in reader.records() {
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
+                errors.push(Error::at(
+                    path,
+                    line,
+                    None,
+                    format!("cannot read the row: {e}"),
+                ));
+                continue;
+            }
+        };
+        let line = record.position().map(|p| p.line() as usize).unwrap_or(0);
+        if record.iter().all(|f| f.is_empty()) {
+            continue;
+        }
+        if record.len() != headers.len() {
+            errors.push(Error::at(
+                path,
+                line,
+                None,
+                format!("expected {} fields, found {}", headers.len(), record.len()),
+            ));
+            continue;
+        }
+        let mut row = Row {
+            path,
+            line,
+            record: &record,
+            position: &position,
+            errors: &mut errors,
+        };
+        if let Some(l) = row.loan_line() {
+            if let Some(first) = first_line_of_id.get(&l.id) {
+                errors.push(Error::at(
+                    path,
+                    line,
+                    None,
+                    format!("column 'id': '{}' already used on line {first}", l.id),
+                ));
+            } else {
+                first_line_of_id.insert(l.id.clone(), line);
+                lines.push(l);
+            }
+        }
+    }
+    if errors.is_empty() && lines.is_empty() {
+        return Err(Error::file(path, "the loan tape has no loan lines"));
+    }
+    Error::collect(errors)?;
+    Ok(lines)
+}
+
+/// One row being read: its fields, and where to put what is wrong with them.
+struct Row<'a> {
+    path: &'a Path,
+    line: usize,
+    record: &'a csv::StringRecord,
+    position: &'a HashMap<&'static str, usize>,
+    errors: &'a mut Vec<Error>,
+}
+
+impl<'a> Row<'a> {
+    fn get(&self, column: &str) -> &'a str {
+        self.position
+            .get(column)
+            .and_then(|i| self.record.get(*i))
+            .unwrap_or("")
+    }
+
+    fn bad(&mut self, column: &str, msg: String) {
+        self.errors.push(Error::at(
+            self.path,
+            self.line,
+            None,
+            format!("column '{column}': {msg}"),
+        ));
+    }
+
+    fn text(&mut self, column: &str) -> Option<String> {
+        let v = self.get(column);
+        if v.is_empty() {
+            self.bad(column, "expected a value, found nothing".into());
+            None
+        } else {
+            Some(v.to_string())
+        }
+    }
+
+    fn decimal(&mut self, column: &str, what: &str) -> Option<Decimal> {
+        let v = self.get(column);
+        let number = v.strip_suffix('%').unwrap_or(v).trim().replace(',', "");
+        match Decimal::from_str(&number) {
+            Ok(d) if !v.is_empty() => Some(d),
+            _ => {
+                self.bad(column, format!("expected {what}, found '{v}'"));
+                None
+            }
+        }
+    }
+
+    fn non_negative(&mut self, column: &str, what: &str) -> Option<Decimal> {
+        let d = self.decimal(column, what)?;
+        if d < Decimal::ZERO {
+            self.bad(
+                column,
+                format!("expected {what}, found '{}' (negative)", self.get(column)),
+            );
+            return None;
+        }
+        Some(d)
+    }
+
+    fn months(&mut self, column: &str, min: u32) -> Option<u32> {
+        let v = self.get(column);
+        match v.parse::<u32>() {
+            Ok(n) if n >= min => Some(n),
+            _ => {
+                self.bad(
+                    column,
+                    format!("expected a whole number of months of at least {min}, found '{v}'"),
+                );
+                None
+            }
+        }
+    }
+
+    fn loan_line(&mut self) -> Option<LoanLine> {
+        let before = self.errors.len();
+        let id = self.text("id");
+        let group = self.text("group");
+        let balance = self.non_negative("balance", "a balance in dollars, like 125000.00");
+        let gross = self.non_negative("gross_coupon", "a coupon in percent, like 8.0");
+        let net = self.non_negative("net_coupon", "a coupon in percent, like 7.5");
+        let original = self.months("original_term", 1);
+        let remaining = self.months("remaining_term", 1);
+        if let (Some(o), Some(r)) = (original, remaining)
+            && r > o
+        {
+            self.bad(
+                "remaining_term",
+                format!("expected at most the original term ({o}), found '{r}'"),
+            );
+        }
+        if let (Some(g), Some(n)) = (gross, net)
+            && n > g
+        {
+            self.bad(
+                "net_coupon",
+                format!("expected at most the gross coupon ({g}), found '{n}'"),
+            );
+        }
+        let kind = self.get("type").to_ascii_lowercase();
+        let arm = match kind.as_str() {
+            "fixed" => {
+                for c in ARM_COLUMNS {
+                    let v = self.get(c);
+                    if !v.is_empty() {
+                        self.bad(
+                            c,
+                            format!("expected nothing for a fixed-rate line, found '{v}'"),
+                        );
+                    }
+                }
+                None
+            }
+            "arm" => self.arm_terms(),
+            _ => {
+                let v = self.get("type");
+                self.bad("type", format!("expected 'fixed' or 'arm', found '{v}'"));
+                None
+            }
+        };
+        if self.errors.len() > before {
+            return None;
+        }
+        Some(LoanLine {
+            id: id?,
+            group: group?,
+            balance: balance?,
+            gross_coupon: percent(gross?),
+            net_coupon: percent(net?),
+            original_term: original?,
+            remaining_term: remaining?,
+            arm,
+        })
+    }
+
+    fn arm_terms(&mut self) -> Option<ArmTerms> {
+        let margin = self.decimal("margin", "a margin in percent, like 5.5");
+        let next = self.months("months_to_next_reset", 1);
+        let period = self.months("reset_period", 1);
+        let periodic = self.non_negative("periodic_cap", "a periodic cap in percent, like 1.0");
+        let life_cap = self.non_negative("life_cap", "a life cap in percent, like 14.5");
+        let life_floor = self.non_negative("life_floor", "a life floor in percent, like 7.5");
+        if let (Some(c), Some(f)) = (life_cap, life_floor)
+            && f > c
+        {
+            self.bad(
+                "life_floor",
+                format!("expected at most the life cap ({c}), found '{f}'"),
+            );
+        }
+        Some(ArmTerms {
+            margin: percent(margin?),
+            months_to_next_reset: next?,
+            reset_period: period?,
+            periodic_cap: percent(periodic?),
+            life_cap: percent(life_cap?),
+            life_floor: percent(life_floor?),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    const HEADER: &str = "id,group,balance,gross_coupon,net_coupon,original_term,remaining_term,type,margin,months_to_next_reset,reset_period,periodic_cap,life_cap,life_floor";
+
+    #[test]
+    fn reads_fixed_and_arm_lines() {
+        let text = format!(
+            "{HEADER}\nF1,1,1000000.00,8.0,7.5,360,300,fixed,,,,,,\nA1,2,500000,7.25,6.75,360,358,ARM,5.5,22,6,1.0,13.25,7.25\n"
+        );
+        let lines = parse_tape(Path::new("tape.csv"), &text).unwrap();
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0].gross_coupon, dec!(0.08));
+        assert_eq!(lines[0].age(), 60);
+        assert!(lines[0].arm.is_none());
+        let arm = lines[1].arm.as_ref().unwrap();
+        assert_eq!(arm.margin, dec!(0.055));
+        assert_eq!(arm.life_cap, dec!(0.1325));
+        assert_eq!(arm.months_to_next_reset, 22);
+    }
+
+    #[test]
+    fn every_bad_field_is_reported_with_its_line_and_column() {
+        let text = format!(
+            "{HEADER}\nF1,1,abc,8.0,7.5,360,300,fixed,,,,,,\nA1,2,500000,7.25,6.75,360,400,arm,,22,6,1.0,13.25,7.25\nX,1,1,8,8,360,360,float,,,,,,\n"
+        );
+        let err = parse_tape(Path::new("tape.csv"), &text)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("tape.csv:2: column 'balance': expected a balance"),
+            "{err}"
+        );
+        assert!(err.contains("tape.csv:3: column 'remaining_term'"), "{err}");
+        assert!(err.contains("tape.csv:3: column 'margin'"), "{err}");
+        assert!(
+            err.contains("tape.csv:4: column 'type': expected 'fixed' or 'arm', found 'float'"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn reads_a_tape_file_and_names_it_in_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("loans.csv");
+        std::fs::write(
+            &path,
+            format!("{HEADER}\nF1,1,1000,6,5.5,360,360,fixed,,,,,,\nF1,1,1000,6,5.5,360,360,fixed,5,,,,,\n"),
+        )
+        .unwrap();
+        let err = read_tape(&path).unwrap_err().to_string();
+        let name = path.display().to_string();
+        assert!(
+            err.contains(&format!(
+                "{name}:3: column 'margin': expected nothing for a fixed-rate line, found '5'"
+            )),
+            "{err}"
+        );
+
+        std::fs::write(
+            &path,
+            format!("{HEADER}\nF1,1,1000,6,5.5,360,360,fixed,,,,,,\n"),
+        )
+        .unwrap();
+        let lines = read_tape(&path).unwrap();
+        assert_eq!(lines[0].net_coupon, dec!(0.055));
+        assert!(read_tape(&dir.path().join("missing.csv")).is_err());
+    }
+
+    #[test]
+    fn duplicate_ids_are_refused() {
+        let text = format!(
+            "{HEADER}\nF1,1,1000,6,5.5,360,360,fixed,,,,,,\nF1,1,1000,6,5.5,360,360,fixed,,,,,,\n"
+        );
+        let err = parse_tape(Path::new("t.csv"), &text)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(err, "t.csv:3: column 'id': 'F1' already used on line 2");
+    }
+
+    #[test]
+    fn unknown_and_missing_columns_are_refused() {
+        let text = "id,group,balance,colour\n";
+        let err = parse_tape(Path::new("t.csv"), text)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("t.csv:1: unknown column 'colour'"), "{err}");
+        assert!(err.contains("missing column 'gross_coupon'"), "{err}");
+    }
+}

@@ -128,8 +128,15 @@ impl Num for f64 {
         self
     }
     fn round_cents(self) -> Self {
-        // `f64::round` rounds halves away from zero, like MONEY_ROUNDING.
-        (self * 100.0).round() / 100.0
+        // Halves away from zero, like MONEY_ROUNDING. A value the exact path
+        // holds as an exact half cent arrives here a few ulps either side of
+        // it, so anything within ~4 ulps below a half counts as the half
+        // (1e-15 relative). Truncating the cast is the floor of a positive
+        // number without a libm call; amounts are far below 2^63 cents.
+        let cents = self * 100.0;
+        let a = cents.abs();
+        let whole = (a + 0.5 + a * 1e-15) as i64 as f64;
+        whole.copysign(cents) / 100.0
     }
     fn powi(self, n: i32) -> Self {
         f64::powi(self, n)
@@ -151,6 +158,11 @@ mod tests {
         assert_eq!(dec!(552925.785).round_cents(), dec!(552925.79));
         assert_eq!(dec!(-0.005).round_cents(), dec!(-0.01));
         assert_eq!(0.125_f64.round_cents(), 0.13);
+        // 1.005 is 1.00499999999999989... in binary: still the half cent it was written as.
+        assert_eq!(1.005_f64.round_cents(), 1.01);
+        assert_eq!((-1.005_f64).round_cents(), -1.01);
+        assert_eq!(1.0049_f64.round_cents(), 1.0);
+        assert_eq!(0.0_f64.round_cents(), 0.0);
     }
 
     #[test]

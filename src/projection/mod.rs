@@ -1,0 +1,297 @@
+//! Projection: a deal run forward month by month from its latest filing under
+//! a scenario, the one-period engine fed by projected collateral.
+//!
+//! [`Projection::run`] is generic over the number type: `project` runs it in
+//! exact `Decimal`, grids and breakevens in fast `f64`. What happens each
+//! period goes to an [`Observer`]: [`Recorder`] keeps everything for the
+//! `project` command, [`summary::Summarizer`] only what a grid row needs.
+
+pub mod output;
+pub mod plot;
+mod start;
+pub mod summary;
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+pub use start::{Start, from_filing, loan_lines};
+
+use crate::calendar::{DayCount, months_between};
+use crate::collateral::{LineKind, LineState, LoanLine, RatePlan};
+use crate::deal::Deal;
+use crate::error::{Error, Result};
+use crate::num::Num;
+use crate::reconcile::read_report;
+use crate::scenario::Scenario;
+use crate::waterfall::{Engine, GroupCash, NoLedger, PeriodInput, PeriodResult};
+
+/// Longest projection, in months.
+pub const MAX_MONTHS: u32 = 600;
+
+/// A group's collateral at the end of a projected month.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GroupEnd<T> {
+    pub ending_balance: T,
+    pub in_foreclosure: T,
+}
+
+/// What one projected period hands to an observer.
+pub struct PeriodView<'a, T> {
+    /// Months since the filing (1 = the next distribution date).
+    pub month: u32,
+    pub input: &'a PeriodInput<T>,
+    pub result: &'a PeriodResult<T>,
+    pub groups: &'a [GroupEnd<T>],
+    /// The clean-up call was exercised on this date.
+    pub called: bool,
+}
+
+/// Receives each projected period in order.
+pub trait Observer<T: Num> {
+    fn period(&mut self, view: &PeriodView<T>);
+}
+
+/// A deal ready to project from a filing.
+#[derive(Debug, Clone)]
+pub struct Projection<'d> {
+    pub deal: &'d Deal,
+    pub start: Start,
+    pub lines: Vec<LoanLine>,
+    /// Group index of each line.
+    line_groups: Vec<usize>,
+    pub max_months: u32,
+}
+
+impl<'d> Projection<'d> {
+    /// Set up from a parsed filing of `deal`.
+    pub fn new(deal: &'d Deal, start: Start) -> Result<Self> {
+        let lines = loan_lines(deal, &start)?;
+        let line_groups = lines
+            .iter()
+            .map(|l| {
+                deal.groups
+                    .iter()
+                    .position(|g| g.name == l.group)
+                    .unwrap_or(0)
+            })
+            .collect();
+        let max_months = lines
+            .iter()
+            .map(|l| l.remaining_term)
+            .max()
+            .unwrap_or(0)
+            .saturating_add(13)
+            .min(MAX_MONTHS);
+        Ok(Projection {
+            deal,
+            start,
+            lines,
+            line_groups,
+            max_months,
+        })
+    }
+
+    /// Set up from a filing on disk, which must be a filing of `deal`.
+    pub fn from_report_file(deal: &'d Deal, path: &Path) -> Result<Self> {
+        let (report, _) = read_report(path)?;
+        let start = from_filing(deal, &report, path)?;
+        Self::new(deal, start)
+    }
+
+    /// Run `scenario` to the last payment, handing each period to `observer`.
+    pub fn run<T: Num, O: Observer<T>>(
+        &self,
+        scenario: &Scenario,
+        engine: &mut Engine<T>,
+        observer: &mut O,
+    ) -> Result<()> {
+        let deal = self.deal;
+        let months = (self.max_months + scenario.assumptions.lag).min(MAX_MONTHS);
+        // One rate plan per kind and age of line, shared by the lines like it.
+        let mut keys: Vec<(LineKind, u32)> = Vec::new();
+        let mut plans: Vec<RatePlan<T>> = Vec::new();
+        for l in &self.lines {
+            let key = (l.kind(), l.age());
+            if !keys.contains(&key) {
+                keys.push(key);
+                plans.push(RatePlan::new(&scenario.assumptions, key.0, key.1, months));
+            }
+        }
+        let mut lines: Vec<LineState<T>> = self
+            .lines
+            .iter()
+            .map(|l| {
+                let p = keys
+                    .iter()
+                    .position(|k| *k == (l.kind(), l.age()))
+                    .expect("planned");
+                LineState::new(l, &plans[p])
+            })
+            .collect();
+        let mut balances: Vec<T> = self
+            .lines
+            .iter()
+            .map(|l| T::from_decimal(l.balance).round_cents())
+            .collect();
+        let ngroups = deal.groups.len();
+        let mut state = self.start.state.convert::<T>();
+        let mut out = engine.result();
+        let mut ends = vec![
+            GroupEnd {
+                ending_balance: T::ZERO,
+                in_foreclosure: T::ZERO,
+            };
+            ngroups
+        ];
+        let mut coupons = vec![T::ZERO; ngroups];
+        let cal = &deal.calendar;
+        let threshold = deal
+            .call
+            .as_ref()
+            .map(|c| T::from_decimal(c.fraction_of_cutoff * deal.cutoff_balance));
+        let arm_spread = T::from_decimal(deal.collateral.arm_index_spread);
+        let mut input = PeriodInput {
+            date: self.start.date,
+            period: 0,
+            days_actual: 0,
+            days_30: 30,
+            index: T::ZERO,
+            next_date: self.start.date,
+            groups: vec![GroupCash::zero(); ngroups],
+            premiums: T::ZERO,
+            delinquent_60_plus: T::ZERO,
+        };
+        let mut prev = self.start.date;
+        for month in 1..=months {
+            let pool_beginning = balances.iter().fold(T::ZERO, |a, &b| a + b);
+            if !pool_beginning.is_positive() {
+                break;
+            }
+            let date = cal.distribution_after(self.start.date, month as i32);
+            input.next_date = cal.distribution_after(self.start.date, month as i32 + 1);
+            input.period = deal.period_number(date).max(1) as u32;
+            input.days_actual = DayCount::Act360.days(prev, date) as u32;
+            input.date = date;
+            prev = date;
+            let libor = scenario.libor.at(month, self.start.index);
+            input.index = T::from_decimal(libor);
+            let arm_index = input.index + arm_spread;
+            for g in input.groups.iter_mut() {
+                *g = GroupCash::zero();
+            }
+            for c in coupons.iter_mut() {
+                *c = T::ZERO;
+            }
+            for e in ends.iter_mut() {
+                e.in_foreclosure = T::ZERO;
+            }
+            for (i, line) in lines.iter_mut().enumerate() {
+                let g = self.line_groups[i];
+                let beginning = balances[i];
+                let f = line.step(month, arm_index);
+                let cash = &mut input.groups[g];
+                cash.beginning_balance += beginning;
+                cash.interest += f.net_interest;
+                cash.scheduled_principal += f.actual_amortization + f.amort_from_defaults;
+                cash.prepayments += f.voluntary_prepayments;
+                cash.liquidation_proceeds += f.principal_recovery;
+                cash.realized_loss += f.principal_loss;
+                coupons[g] += line.net_coupon() * beginning;
+                ends[g].in_foreclosure += f.in_foreclosure;
+                balances[i] = f.pool_balance;
+            }
+            let called = scenario.call && threshold.is_some_and(|th| pool_beginning <= th);
+            let mut delinquent = T::ZERO;
+            for (g, cash) in input.groups.iter_mut().enumerate() {
+                cash.net_wac = coupons[g].div_or_zero(cash.beginning_balance);
+                if called {
+                    // The servicer buys what is left at par.
+                    cash.repurchases = cash.ending_balance();
+                    ends[g].in_foreclosure = T::ZERO;
+                }
+                ends[g].ending_balance = cash.ending_balance();
+                delinquent += ends[g].in_foreclosure;
+            }
+            input.delinquent_60_plus = delinquent;
+            input.premiums = T::ZERO;
+            engine.run(&mut state, &input, &mut out, &mut NoLedger)?;
+            observer.period(&PeriodView {
+                month,
+                input: &input,
+                result: &out,
+                groups: &ends,
+                called,
+            });
+            if called {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// Months from the filing's date to `date`.
+    pub fn month_of(&self, date: NaiveDate) -> i64 {
+        months_between(self.start.date, date)
+    }
+}
+
+/// One projected period, kept whole.
+#[derive(Debug, Clone)]
+pub struct PeriodRecord<T> {
+    pub month: u32,
+    pub input: PeriodInput<T>,
+    pub result: PeriodResult<T>,
+    pub groups: Vec<GroupEnd<T>>,
+    pub called: bool,
+}
+
+/// Keeps every period (for `project`'s output files).
+#[derive(Debug, Clone)]
+pub struct Recorder<T> {
+    pub periods: Vec<PeriodRecord<T>>,
+}
+
+impl<T> Default for Recorder<T> {
+    fn default() -> Self {
+        Recorder {
+            periods: Vec::new(),
+        }
+    }
+}
+
+impl<T: Num> Observer<T> for Recorder<T> {
+    fn period(&mut self, v: &PeriodView<T>) {
+        self.periods.push(PeriodRecord {
+            month: v.month,
+            input: v.input.clone(),
+            result: v.result.clone(),
+            groups: v.groups.to_vec(),
+            called: v.called,
+        });
+    }
+}
+
+/// Sends each period to two observers.
+pub struct Both<'a, A, B>(pub &'a mut A, pub &'a mut B);
+
+impl<T: Num, A: Observer<T>, B: Observer<T>> Observer<T> for Both<'_, A, B> {
+    fn period(&mut self, v: &PeriodView<T>) {
+        self.0.period(v);
+        self.1.period(v);
+    }
+}
+
+/// Check a scenario against the deal before running it.
+pub fn check_scenario(scenario: &Scenario, path: &Path) -> Result<()> {
+    scenario
+        .assumptions
+        .validate()
+        .map_err(|e| Error::file(path, format!("scenario \"{}\": {e}", scenario.name)))
+}
+
+/// The filing's LIBOR as a number (for outputs that show the path).
+pub fn libor_at(scenario: &Scenario, start: &Start, month: u32) -> Decimal {
+    scenario.libor.at(month, start.index)
+}

@@ -1,0 +1,381 @@
+//! Projection output: the terminal summary, CSV files and JSON.
+
+use std::fmt::Write as _;
+use std::io::Write;
+use std::path::Path;
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde_json::{Value, json};
+
+use super::summary::Summary;
+use super::{PeriodRecord, Projection};
+use crate::error::Result;
+use crate::format;
+use crate::num::Num;
+use crate::output::{Content, io, write_all_or_none};
+use crate::scenario::Scenario;
+use crate::table::{Align, Table};
+
+/// An amount for a file: to the cent, no grouping.
+fn amount<T: Num>(x: T) -> String {
+    let d = x
+        .to_decimal()
+        .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+    format!("{:.2}", if d.is_zero() { Decimal::ZERO } else { d })
+}
+
+/// A rate for a file: a fraction to 10 places.
+fn rate<T: Num>(x: T) -> String {
+    let d = x
+        .to_decimal()
+        .round_dp_with_strategy(10, RoundingStrategy::MidpointAwayFromZero);
+    d.normalize().to_string()
+}
+
+fn date(d: Option<chrono::NaiveDate>) -> String {
+    d.map(|d| d.to_string()).unwrap_or_default()
+}
+
+/// One line describing the scenario.
+pub fn scenario_line(p: &Projection, s: &Scenario) -> String {
+    let a = &s.assumptions;
+    format!(
+        "scenario {}: prepay {}, default {}, severity {}%, lag {} months, {}advancing, LIBOR {} (filing {}), call {}",
+        s.name,
+        a.prepay,
+        a.defaults,
+        (a.severity * Decimal::ONE_HUNDRED).normalize(),
+        a.lag,
+        if a.advancing { "" } else { "no " },
+        s.libor.describe(),
+        format::percent(p.start.index, 5),
+        if s.call { "exercised" } else { "not exercised" }
+    )
+}
+
+/// The readable summary `project` prints.
+pub fn summary_text(p: &Projection, s: &Scenario, summary: &Summary) -> String {
+    let deal = p.deal;
+    let mut out = String::new();
+    let pool: Decimal = p.start.group_balances.iter().sum();
+    let _ = writeln!(
+        out,
+        "{} · projected from the {} filing",
+        deal.name, p.start.date
+    );
+    let _ = writeln!(out, "{}", scenario_line(p, s));
+    let _ = writeln!(
+        out,
+        "collateral: {} loan lines, pool {} (WAC {}, WAM {}); {} periods to {}\n",
+        p.lines.len(),
+        format::dollars(pool),
+        format::percent(p.start.wac_gross, 3),
+        p.start.wam,
+        summary.deal.periods,
+        date(summary.deal.last_date)
+    );
+    let mut t = Table::new(
+        &[
+            "class",
+            "start balance",
+            "WAL",
+            "principal window",
+            "interest",
+            "principal",
+            "writedown",
+            "loss %",
+            "first writedown",
+        ],
+        &[
+            Align::Left,
+            Align::Right,
+            Align::Right,
+            Align::Left,
+            Align::Right,
+            Align::Right,
+            Align::Right,
+            Align::Right,
+            Align::Left,
+        ],
+    );
+    for c in &summary.classes {
+        let window = match (c.first_principal, c.last_principal) {
+            (Some(a), Some(b)) => format!("{} to {}", a.format("%Y-%m"), b.format("%Y-%m")),
+            _ => String::new(),
+        };
+        t.row(vec![
+            c.name.clone(),
+            format::dollars(c.starting_balance),
+            c.wal.map(|w| format!("{w:.2}")).unwrap_or_default(),
+            window,
+            format::dollars(c.total_interest),
+            format::dollars(c.total_principal),
+            format::dollars(c.total_writedown),
+            format!("{:.2}", c.loss_percent),
+            date(c.first_writedown),
+        ]);
+    }
+    out.push_str(&t.render());
+    let d = &summary.deal;
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "step-down date: {}",
+        d.stepdown
+            .map(|x| x.to_string())
+            .unwrap_or_else(|| "not reached".into())
+    );
+    for (name, when) in &d.triggers {
+        let _ = writeln!(
+            out,
+            "{name}: {}",
+            when.map(|x| format!("first breached {x}"))
+                .unwrap_or_else(|| "never breached".into())
+        );
+    }
+    let _ = writeln!(
+        out,
+        "clean-up call: {}",
+        d.call
+            .map(|x| format!("exercised {x}"))
+            .unwrap_or_else(|| "not exercised".into())
+    );
+    let _ = writeln!(
+        out,
+        "cumulative realized losses: {} ({}% of the cut-off balance)",
+        format::dollars(d.cumulative_loss),
+        d.cumulative_loss_percent
+    );
+    out
+}
+
+pub const CLASS_COLUMNS: &str = "period,date,class,beginning_balance,rate,interest,principal,writedown,ending_balance,interest_shortfall,net_wac_carryover";
+
+/// Per-period cash flows per class.
+pub fn write_classes<T: Num>(
+    p: &Projection,
+    records: &[PeriodRecord<T>],
+    w: &mut dyn Write,
+) -> std::io::Result<()> {
+    writeln!(w, "{CLASS_COLUMNS}")?;
+    for r in records {
+        for (k, c) in p.deal.classes.iter().enumerate() {
+            let f = &r.result.classes[k];
+            writeln!(
+                w,
+                "{},{},{},{},{},{},{},{},{},{},{}",
+                r.month,
+                r.input.date,
+                c.name,
+                amount(f.beginning),
+                rate(f.rate),
+                amount(f.interest_distribution()),
+                amount(f.principal),
+                amount(f.writedown),
+                amount(f.ending),
+                amount(f.interest_shortfall()),
+                amount(f.basis_due - f.basis_paid),
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Per-period collateral per group.
+pub fn write_collateral<T: Num>(
+    p: &Projection,
+    records: &[PeriodRecord<T>],
+    w: &mut dyn Write,
+) -> std::io::Result<()> {
+    writeln!(
+        w,
+        "period,date,group,beginning_balance,scheduled_principal,prepayments,liquidation_proceeds,repurchases,realized_loss,interest,ending_balance,in_foreclosure,net_wac"
+    )?;
+    for r in records {
+        for (g, group) in p.deal.groups.iter().enumerate() {
+            let c = &r.input.groups[g];
+            writeln!(
+                w,
+                "{},{},{},{},{},{},{},{},{},{},{},{},{}",
+                r.month,
+                r.input.date,
+                group.name,
+                amount(c.beginning_balance),
+                amount(c.scheduled_principal),
+                amount(c.prepayments),
+                amount(c.liquidation_proceeds),
+                amount(c.repurchases),
+                amount(c.realized_loss),
+                amount(c.interest),
+                amount(r.groups[g].ending_balance),
+                amount(r.groups[g].in_foreclosure),
+                rate(c.net_wac),
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// The deal's state per period.
+pub fn write_deal<T: Num>(
+    p: &Projection,
+    records: &[PeriodRecord<T>],
+    w: &mut dyn Write,
+) -> std::io::Result<()> {
+    let triggers: Vec<String> = p
+        .deal
+        .triggers
+        .iter()
+        .map(|t| crate::reconcile::slug(t.name()))
+        .collect();
+    write!(
+        w,
+        "period,date,libor,pool_beginning,pool_ending,principal_remittance,interest_remittance,realized_loss,fees,oc_beginning,oc_target,oc_ending,oc_deficiency,extra_principal,oc_release,excess_cash_flow,credit_enhancement,delinquency_rate,cumulative_loss,stepdown,trigger_event"
+    )?;
+    for t in &triggers {
+        write!(w, ",{t}")?;
+    }
+    writeln!(w, ",called")?;
+    for r in records {
+        let d = &r.result.deal;
+        write!(
+            w,
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            r.month,
+            r.input.date,
+            rate(r.input.index),
+            amount(d.pool_beginning),
+            amount(d.pool_ending),
+            amount(d.principal_remittance),
+            amount(d.interest_remittance),
+            amount(d.realized_loss),
+            amount(d.fees),
+            amount(d.oc_beginning),
+            amount(d.oc_target),
+            amount(d.oc_ending),
+            amount(d.oc_deficiency),
+            amount(d.extra_principal),
+            amount(d.oc_release),
+            amount(d.excess_before_extra_principal),
+            rate(d.credit_enhancement),
+            rate(d.rolling_delinquency_rate.max_of(d.delinquency_rate)),
+            amount(d.cumulative_loss),
+            d.stepdown,
+            d.trigger,
+        )?;
+        for &b in &r.result.triggers {
+            write!(w, ",{b}")?;
+        }
+        writeln!(w, ",{}", r.called)?;
+    }
+    Ok(())
+}
+
+/// The per-class summary.
+pub fn write_summary(summary: &Summary, w: &mut dyn Write) -> std::io::Result<()> {
+    writeln!(
+        w,
+        "class,starting_balance,wal_years,first_principal,last_principal,total_interest,total_principal,total_writedown,loss_percent,first_writedown"
+    )?;
+    for c in &summary.classes {
+        writeln!(
+            w,
+            "{},{},{},{},{},{},{},{},{},{}",
+            c.name,
+            c.starting_balance,
+            c.wal.map(|x| x.to_string()).unwrap_or_default(),
+            date(c.first_principal),
+            date(c.last_principal),
+            c.total_interest,
+            c.total_principal,
+            c.total_writedown,
+            c.loss_percent,
+            date(c.first_writedown)
+        )?;
+    }
+    Ok(())
+}
+
+/// Write `classes.csv`, `collateral.csv`, `deal.csv` and `summary.csv` into
+/// `dir`: all four, or none of them.
+pub fn write_csv_dir<T: Num>(
+    dir: &Path,
+    p: &Projection,
+    records: &[PeriodRecord<T>],
+    summary: &Summary,
+) -> Result<()> {
+    let (classes, collateral, deal, summary_path) = (
+        dir.join("classes.csv"),
+        dir.join("collateral.csv"),
+        dir.join("deal.csv"),
+        dir.join("summary.csv"),
+    );
+    let files: Vec<(std::path::PathBuf, Content)> = vec![
+        (
+            classes.clone(),
+            Box::new(|w| write_classes(p, records, w).map_err(io(&classes))),
+        ),
+        (
+            collateral.clone(),
+            Box::new(|w| write_collateral(p, records, w).map_err(io(&collateral))),
+        ),
+        (
+            deal.clone(),
+            Box::new(|w| write_deal(p, records, w).map_err(io(&deal))),
+        ),
+        (
+            summary_path.clone(),
+            Box::new(|w| write_summary(summary, w).map_err(io(&summary_path))),
+        ),
+    ];
+    write_all_or_none(files)
+}
+
+fn csv_rows(f: impl Fn(&mut dyn Write) -> std::io::Result<()>) -> Value {
+    let mut buf = Vec::new();
+    let _ = f(&mut buf);
+    let text = String::from_utf8(buf).unwrap_or_default();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap_or("").split(',').collect();
+    Value::Array(
+        lines
+            .map(|l| {
+                let obj: serde_json::Map<String, Value> = header
+                    .iter()
+                    .zip(l.split(','))
+                    .map(|(h, v)| (h.to_string(), Value::String(v.to_string())))
+                    .collect();
+                Value::Object(obj)
+            })
+            .collect(),
+    )
+}
+
+/// Everything as one JSON object: the summary, the events and every period.
+pub fn to_json<T: Num>(
+    p: &Projection,
+    s: &Scenario,
+    records: &[PeriodRecord<T>],
+    summary: &Summary,
+) -> Value {
+    let d = &summary.deal;
+    json!({
+        "deal": p.deal.short_name,
+        "from": p.start.date.to_string(),
+        "scenario": scenario_line(p, s),
+        "summary": csv_rows(|w| write_summary(summary, w)),
+        "events": {
+            "periods": d.periods,
+            "last_date": d.last_date.map(|x| x.to_string()),
+            "stepdown": d.stepdown.map(|x| x.to_string()),
+            "first_trigger": d.first_trigger.map(|x| x.to_string()),
+            "triggers": d.triggers.iter().map(|(n, w)| json!({"name": n, "first_breached": w.map(|x| x.to_string())})).collect::<Vec<_>>(),
+            "call": d.call.map(|x| x.to_string()),
+            "cumulative_loss": d.cumulative_loss.to_string(),
+            "cumulative_loss_percent": d.cumulative_loss_percent.to_string(),
+        },
+        "classes": csv_rows(|w| write_classes(p, records, w)),
+        "collateral": csv_rows(|w| write_collateral(p, records, w)),
+        "deal_periods": csv_rows(|w| write_deal(p, records, w)),
+    })
+}

@@ -1,0 +1,161 @@
+//! An SVG chart of the class balances and the OC over a projection.
+
+use std::fmt::Write as _;
+
+use super::{PeriodRecord, Projection};
+use crate::deal::ClassKind;
+use crate::num::Num;
+
+const WIDTH: f64 = 960.0;
+const HEIGHT: f64 = 540.0;
+const LEFT: f64 = 80.0;
+const RIGHT: f64 = 170.0;
+const TOP: f64 = 40.0;
+const BOTTOM: f64 = 50.0;
+
+const COLORS: [&str; 12] = [
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+    "#bcbd22", "#17becf", "#393b79", "#637939",
+];
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// A "nice" step for about `n` ticks over `max`.
+fn tick_step(max: f64, n: f64) -> f64 {
+    let raw = (max / n).max(1e-9);
+    let mag = 10f64.powf(raw.log10().floor());
+    let norm = raw / mag;
+    let nice = if norm <= 1.0 {
+        1.0
+    } else if norm <= 2.0 {
+        2.0
+    } else if norm <= 5.0 {
+        5.0
+    } else {
+        10.0
+    };
+    nice * mag
+}
+
+/// The chart: one line per principal class (ending balance) and one for the OC.
+pub fn svg<T: Num>(p: &Projection, records: &[PeriodRecord<T>], title: &str) -> String {
+    let deal = p.deal;
+    let mut series: Vec<(String, Vec<f64>)> = Vec::new();
+    for (k, c) in deal.classes.iter().enumerate() {
+        if matches!(c.kind, ClassKind::Senior | ClassKind::Mezzanine) {
+            let start = p.start.state.balances[k];
+            let mut v = vec![start.to_string().parse::<f64>().unwrap_or(0.0)];
+            v.extend(records.iter().map(|r| r.result.classes[k].ending.to_f64()));
+            series.push((c.name.clone(), v));
+        }
+    }
+    if let Some(oc) = &deal.oc {
+        let start = p.start.state.balances[oc.holder];
+        let mut v = vec![start.to_string().parse::<f64>().unwrap_or(0.0)];
+        v.extend(records.iter().map(|r| r.result.deal.oc_ending.to_f64()));
+        series.push(("OC".to_string(), v));
+    }
+    let n = records.len().max(1) as f64;
+    let max = series
+        .iter()
+        .flat_map(|(_, v)| v.iter().copied())
+        .fold(0.0f64, f64::max)
+        .max(1.0);
+    let ystep = tick_step(max, 6.0);
+    let ymax = (max / ystep).ceil() * ystep;
+    let pw = WIDTH - LEFT - RIGHT;
+    let ph = HEIGHT - TOP - BOTTOM;
+    let x = |m: f64| LEFT + pw * m / n;
+    let y = |v: f64| TOP + ph * (1.0 - v / ymax);
+
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" font-family="sans-serif" font-size="12">"#
+    );
+    let _ = writeln!(s, r#"<rect width="100%" height="100%" fill="white"/>"#);
+    let _ = writeln!(
+        s,
+        r#"<text x="{LEFT}" y="24" font-size="15">{}</text>"#,
+        escape(title)
+    );
+    // Axes and grid.
+    let mut v = 0.0;
+    while v <= ymax + ystep / 2.0 {
+        let yy = y(v);
+        let _ = writeln!(
+            s,
+            r##"<line x1="{LEFT}" y1="{yy:.1}" x2="{:.1}" y2="{yy:.1}" stroke="#e0e0e0"/><text x="{:.1}" y="{:.1}" text-anchor="end">{:.0}M</text>"##,
+            LEFT + pw,
+            LEFT - 6.0,
+            yy + 4.0,
+            v / 1e6
+        );
+        v += ystep;
+    }
+    let xstep = if n > 120.0 { 24.0 } else { 12.0 };
+    let mut m = 0.0;
+    while m <= n {
+        let xx = x(m);
+        let label = crate::calendar::add_months(
+            chrono::Datelike::year(&p.start.date),
+            chrono::Datelike::month(&p.start.date),
+            m as i32,
+        );
+        let _ = writeln!(
+            s,
+            r##"<line x1="{xx:.1}" y1="{TOP}" x2="{xx:.1}" y2="{:.1}" stroke="#f0f0f0"/><text x="{xx:.1}" y="{:.1}" text-anchor="middle">{}</text>"##,
+            TOP + ph,
+            TOP + ph + 18.0,
+            label.0
+        );
+        m += xstep;
+    }
+    let _ = writeln!(
+        s,
+        r##"<rect x="{LEFT}" y="{TOP}" width="{pw}" height="{ph}" fill="none" stroke="#444"/>"##
+    );
+    // Lines and legend.
+    for (i, (name, values)) in series.iter().enumerate() {
+        let color = COLORS[i % COLORS.len()];
+        let points: Vec<String> = values
+            .iter()
+            .enumerate()
+            .map(|(m, &v)| format!("{:.1},{:.1}", x(m as f64), y(v)))
+            .collect();
+        let dash = if name == "OC" {
+            r#" stroke-dasharray="6,3""#
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            s,
+            r#"<polyline fill="none" stroke="{color}" stroke-width="1.6"{dash} points="{}"/>"#,
+            points.join(" ")
+        );
+        let ly = TOP + 14.0 + 18.0 * i as f64;
+        let lx = LEFT + pw + 16.0;
+        let _ = writeln!(
+            s,
+            r#"<line x1="{lx}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="{color}" stroke-width="3"{dash}/><text x="{:.1}" y="{:.1}">{}</text>"#,
+            ly - 4.0,
+            lx + 22.0,
+            ly - 4.0,
+            lx + 28.0,
+            ly,
+            escape(name)
+        );
+    }
+    let _ = writeln!(
+        s,
+        r#"<text x="{:.1}" y="{:.1}" text-anchor="middle">distribution date</text>"#,
+        LEFT + pw / 2.0,
+        HEIGHT - 8.0
+    );
+    s.push_str("</svg>\n");
+    s
+}

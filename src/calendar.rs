@@ -30,8 +30,10 @@ pub struct Calendar {
 
 impl Calendar {
     pub fn is_business_day(&self, d: NaiveDate) -> bool {
-        !matches!(d.weekday(), Weekday::Sat | Weekday::Sun)
-            && !(self.holidays == Holidays::UsFederalReserve && is_us_federal_reserve_holiday(d))
+        let weekend = matches!(d.weekday(), Weekday::Sat | Weekday::Sun);
+        let holiday =
+            self.holidays == Holidays::UsFederalReserve && is_us_federal_reserve_holiday(d);
+        !weekend && !holiday
     }
 
     fn adjust(&self, d: NaiveDate) -> NaiveDate {

@@ -12,6 +12,7 @@ pub mod error;
 pub mod format;
 pub mod num;
 pub mod output;
+pub mod pricing;
 pub mod projection;
 pub mod reconcile;
 pub mod report;

@@ -60,7 +60,7 @@ enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: TextOrJson,
         /// Dollars a figure may differ from the print and still match.
-        #[arg(long, default_value = "1")]
+        #[arg(long, default_value = "1", allow_negative_numbers = true)]
         tolerance: Decimal,
         /// Print the period's waterfall step by step.
         #[arg(long)]
@@ -69,13 +69,13 @@ enum Command {
     /// Project one loan line with the SIFMA standard formulas.
     Collateral {
         /// Starting balance.
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         balance: Decimal,
         /// Gross coupon, percent.
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         coupon: Decimal,
         /// Net coupon passed through, percent (the gross coupon if not given).
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         net_coupon: Option<Decimal>,
         /// Original term, months.
         #[arg(long)]
@@ -90,7 +90,7 @@ enum Command {
         #[arg(long, default_value = "0CDR")]
         default: String,
         /// Loss severity, percent of the defaulted balance.
-        #[arg(long, default_value = "0")]
+        #[arg(long, default_value = "0", allow_negative_numbers = true)]
         severity: Decimal,
         /// Months from default to liquidation.
         #[arg(long, default_value = "12")]
@@ -131,7 +131,10 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             let _ = std::io::stdout().flush();
-            eprintln!("waterfall: {e}");
+            // One problem a line, each with the program's name.
+            for line in e.to_string().lines() {
+                eprintln!("waterfall: {line}");
+            }
             ExitCode::from(e.exit_code() as u8)
         }
     }
@@ -231,14 +234,42 @@ fn run(cli: Cli) -> Result<u8> {
             let defaults: Defaults = default
                 .parse()
                 .map_err(|e: collateral::SpeedError| usage(format!("--default: {e}")))?;
-            if balance.is_sign_negative() {
+            let limit = Decimal::from(1_000_000_000_000_000u64);
+            if balance.is_sign_negative() || balance > limit {
                 return Err(usage(format!(
-                    "--balance must not be negative, found {balance}"
+                    "--balance must be between 0 and 10^18, found {balance}"
+                )));
+            }
+            for (flag, c) in [("--coupon", Some(coupon)), ("--net-coupon", net_coupon)] {
+                if let Some(c) = c
+                    && (c.is_sign_negative() || c > Decimal::ONE_HUNDRED)
+                {
+                    return Err(usage(format!(
+                        "{flag} is a percentage from 0 to 100, found {c}"
+                    )));
+                }
+            }
+            if net_coupon.is_some_and(|n| n > coupon) {
+                return Err(usage("--net-coupon must not exceed --coupon".to_string()));
+            }
+            if !(1..=600).contains(&term) {
+                return Err(usage(format!(
+                    "--term is a number of months from 1 to 600, found {term}"
                 )));
             }
             if age >= term {
                 return Err(usage(format!(
-                    "--age {age} leaves no term of a {term}-month loan"
+                    "--age {age} leaves nothing of a {term}-month term"
+                )));
+            }
+            if severity.is_sign_negative() || severity > Decimal::ONE_HUNDRED {
+                return Err(usage(format!(
+                    "--severity is a percentage from 0 to 100, found {severity}"
+                )));
+            }
+            if lag > 360 {
+                return Err(usage(format!(
+                    "--lag is a number of months from 0 to 360, found {lag}"
                 )));
             }
             let a = Assumptions {

@@ -98,9 +98,26 @@ pub struct Date(pub NaiveDate);
 impl FromStr for Date {
     type Err = String;
     fn from_str(s: &str) -> std::result::Result<Date, String> {
-        NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-            .map(Date)
-            .map_err(|_| format!("expected a date like \"2003-12-15\", found \"{s}\""))
+        let t = s.trim();
+        match NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+            Ok(d) => Ok(Date(d)),
+            // Well formed, but not a day of the calendar ("2003-09-31").
+            Err(_)
+                if t.len() == 10
+                    && t.chars().enumerate().all(|(i, c)| {
+                        if i == 4 || i == 7 {
+                            c == '-'
+                        } else {
+                            c.is_ascii_digit()
+                        }
+                    }) =>
+            {
+                Err(format!("no such date: \"{s}\""))
+            }
+            Err(_) => Err(format!(
+                "expected a date like \"2003-12-15\", found \"{s}\""
+            )),
+        }
     }
 }
 

@@ -42,13 +42,13 @@ pub struct DealSection {
     pub index: Option<String>,
     pub first_distribution_date: Date,
     pub closing_date: Date,
-    pub cutoff_balance: Amount,
+    pub cutoff_balance: Spanned<Amount>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CalendarSection {
-    pub payment_day: u32,
+    pub payment_day: Spanned<u32>,
     pub business_day: Spanned<String>,
     pub holidays: Spanned<String>,
 }
@@ -114,7 +114,7 @@ pub struct FeeSection {
 pub struct ClassSection {
     pub name: Spanned<String>,
     pub kind: Spanned<String>,
-    pub original_balance: Option<Amount>,
+    pub original_balance: Option<Spanned<Amount>>,
     pub coupon: Option<Spanned<CouponSection>>,
     pub day_count: Option<Spanned<String>>,
     #[serde(default)]

@@ -22,6 +22,8 @@ pub(super) fn validate(src: &Source) -> Result<Deal> {
         fees: HashMap::new(),
         rates: HashMap::new(),
         allocations: HashMap::new(),
+        unknown_kind: Vec::new(),
+        names_cap: Vec::new(),
     };
     let deal = v.deal(file);
     Error::collect(v.errors)?;
@@ -36,6 +38,10 @@ struct Validator<'a> {
     fees: HashMap<String, usize>,
     rates: HashMap<String, usize>,
     allocations: HashMap<String, usize>,
+    /// Classes whose kind was not understood (their kind-based checks are skipped).
+    unknown_kind: Vec<bool>,
+    /// Classes that name a cap, even one that does not resolve.
+    names_cap: Vec<bool>,
 }
 
 fn choices(list: &[&str]) -> String {
@@ -63,11 +69,15 @@ impl Validator<'_> {
             self.err(s, format!("{what} name is empty"));
             return;
         }
-        let m = self.map(map);
-        if m.contains_key(&n) {
+        let duplicate = match self.map(map).entry(n.clone()) {
+            std::collections::hash_map::Entry::Occupied(_) => true,
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(index);
+                false
+            }
+        };
+        if duplicate {
             self.err(s, format!("{what} \"{n}\" is defined twice"));
-        } else {
-            m.insert(n, index);
         }
     }
 
@@ -209,6 +219,7 @@ impl Validator<'_> {
             }
             self.name("allocation", &a.name, i, Which::Allocation);
         }
+        self.names_cap = f.class.iter().map(|c| c.cap.is_some()).collect();
         if f.class.is_empty() {
             self.errors
                 .push(Error::file(&self.src.path, "the deal defines no [[class]]"));
@@ -244,7 +255,7 @@ impl Validator<'_> {
                     &classes,
                     &mut allocations,
                     stepdown.is_some(),
-                    oc.is_some(),
+                    f.overcollateralization.is_some(),
                 )
             })
             .collect();
@@ -274,11 +285,12 @@ impl Validator<'_> {
             },
             None => CollateralTerms::default(),
         };
-        if f.deal.cutoff_balance.0 <= Decimal::ZERO {
-            self.errors.push(Error::file(
-                &self.src.path,
-                "cutoff_balance must be positive",
-            ));
+        let cutoff = f.deal.cutoff_balance.get_ref().0;
+        if cutoff <= Decimal::ZERO {
+            self.err(
+                &f.deal.cutoff_balance,
+                format!("cutoff_balance must be positive, found {cutoff}"),
+            );
         }
         Deal {
             short_name: f
@@ -291,7 +303,7 @@ impl Validator<'_> {
             index_name: f.deal.index.unwrap_or_else(|| "1M LIBOR".to_string()),
             first_distribution_date: f.deal.first_distribution_date.0,
             closing_date: f.deal.closing_date.0,
-            cutoff_balance: f.deal.cutoff_balance.0,
+            cutoff_balance: cutoff,
             calendar,
             groups,
             fees,
@@ -310,17 +322,15 @@ impl Validator<'_> {
     }
 
     fn calendar(&mut self, c: &CalendarSection) -> Calendar {
-        if !(1..=31).contains(&c.payment_day) {
-            self.errors.push(Error::file(
-                &self.src.path,
-                format!(
-                    "calendar.payment_day must be a day of the month (1-31), found {}",
-                    c.payment_day
-                ),
-            ));
+        let day = *c.payment_day.get_ref();
+        if !(1..=31).contains(&day) {
+            self.err(
+                &c.payment_day,
+                format!("payment_day must be a day of the month (1-31), found {day}"),
+            );
         }
         Calendar {
-            payment_day: c.payment_day.clamp(1, 31),
+            payment_day: day.clamp(1, 31),
             business_day: self
                 .keyword(
                     &c.business_day,
@@ -428,6 +438,16 @@ impl Validator<'_> {
                 ],
             )
             .unwrap_or(ClassKind::Residual);
+        let known = [
+            "senior",
+            "mezzanine",
+            "interest-only",
+            "prepayment-premium",
+            "excess",
+            "residual",
+        ]
+        .contains(&c.kind.get_ref().trim());
+        self.unknown_kind.push(!known);
         let needs_balance = matches!(
             kind,
             ClassKind::Senior
@@ -435,13 +455,13 @@ impl Validator<'_> {
                 | ClassKind::InterestOnly
                 | ClassKind::PrepaymentPremium
         );
-        let original = match c.original_balance {
+        let original = match &c.original_balance {
             Some(b) => {
-                self.nonnegative(c.name.span(), "original_balance", b.0);
-                b.0
+                self.nonnegative(b.span(), "original_balance", b.get_ref().0);
+                b.get_ref().0
             }
             None => {
-                if needs_balance {
+                if needs_balance && known {
                     self.err(
                         &c.name,
                         format!(
@@ -482,7 +502,7 @@ impl Validator<'_> {
         if matches!(
             kind,
             ClassKind::Senior | ClassKind::Mezzanine | ClassKind::InterestOnly
-        ) && coupon == Coupon::None
+        ) && c.coupon.is_none()
         {
             self.err(
                 &c.name,
@@ -706,7 +726,12 @@ impl Validator<'_> {
             Some(1) => Rule::ProRata,
             _ => {
                 if weights.len() != members {
-                    self.err(s, format!("a fixed rule needs one weight per member: {} weights for {members} members", weights.len()));
+                    let n = weights.len();
+                    let plural = if n == 1 { "" } else { "s" };
+                    self.err(
+                        s,
+                        format!("a fixed rule needs one weight per member: {n} weight{plural} for {members} members"),
+                    );
                 }
                 if weights.iter().any(|w| w.0 <= Decimal::ZERO) {
                     self.err(s, "fixed weights must be positive");
@@ -723,7 +748,20 @@ impl Validator<'_> {
         } else if let Some(&a) = self.allocations.get(name) {
             Some(Target::Allocation(a))
         } else {
-            self.err(s, format!("no class or allocation named \"{name}\""));
+            let mut known: Vec<String> = self
+                .classes
+                .keys()
+                .chain(self.allocations.keys())
+                .cloned()
+                .collect();
+            known.sort();
+            self.err(
+                s,
+                format!(
+                    "no class or allocation named \"{name}\" (the deal defines: {})",
+                    known.join(", ")
+                ),
+            );
             None
         }
     }
@@ -842,7 +880,7 @@ impl Validator<'_> {
         let when = match &st.when {
             Some(w) => self.keyword(
                 w,
-                "when",
+                "`when` condition",
                 &[
                     ("always", When::Always),
                     ("before-stepdown-or-trigger", When::BeforeStepdownOrTrigger),
@@ -871,7 +909,7 @@ impl Validator<'_> {
         };
         let principal_bearing = |v: &mut Self, ks: &[usize], span: &Spanned<String>| {
             for &k in ks {
-                if !classes[k].kind.carries_principal() {
+                if !classes[k].kind.carries_principal() && !v.unknown_kind[k] {
                     v.err(
                         span,
                         format!(
@@ -910,7 +948,7 @@ impl Validator<'_> {
                 let from = self.account(&st.from, s, "from")?;
                 if action_name == "pay-basis-risk" {
                     for &k in &ks {
-                        if classes[k].cap.is_none() {
+                        if classes[k].cap.is_none() && !self.names_cap[k] {
                             self.err(
                                 &st.action,
                                 format!(

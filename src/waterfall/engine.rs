@@ -204,6 +204,9 @@ impl<T: Num, L: Ledger<T>> Run<'_, T, L> {
         let (deal, t, input) = (self.deal, self.t, self.input);
         self.out.date = input.date;
         self.out.period = input.period;
+        for f in self.out.fees.iter_mut() {
+            *f = T::ZERO;
+        }
         let mut d = DealFlows::zero();
         for g in &input.groups {
             d.pool_beginning += g.beginning_balance;
@@ -515,6 +518,11 @@ impl<T: Num, L: Ledger<T>> Run<'_, T, L> {
             } => self.pay_due(i, classes, rule, *from, Due::Writedown),
             Action::Transfer { from, to } => {
                 let amount = self.acc[*from as usize];
+                // Principal no certificate takes goes to the excess holder: it
+                // is OC released.
+                if *from == Account::Principal && *to == Account::Excess {
+                    self.out.deal.oc_release += amount;
+                }
                 self.move_cash(i, *from, *to, amount, "transfer", String::new());
             }
             Action::ReleaseOc { from, to } => {

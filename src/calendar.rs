@@ -106,10 +106,11 @@ fn last_weekday(year: i32, month: u32, weekday: Weekday) -> NaiveDate {
 }
 
 /// The Federal Reserve's holidays: a holiday on a Sunday is observed on the
-/// Monday; one on a Saturday is not moved.
+/// Monday; one on a Saturday is not moved. Only the date's own month is
+/// looked at: every observed day falls in its holiday's month.
 pub fn is_us_federal_reserve_holiday(d: NaiveDate) -> bool {
     let y = d.year();
-    let fixed = |m: u32, day: u32| {
+    let observed = |m: u32, day: u32| {
         let h = NaiveDate::from_ymd_opt(y, m, day).expect("valid");
         if h.weekday() == Weekday::Sun {
             h + Duration::days(1)
@@ -117,24 +118,18 @@ pub fn is_us_federal_reserve_holiday(d: NaiveDate) -> bool {
             h
         }
     };
-    let mut days = vec![
-        fixed(1, 1),
-        nth_weekday(y, 2, Weekday::Mon, 3),
-        last_weekday(y, 5, Weekday::Mon),
-        fixed(7, 4),
-        nth_weekday(y, 9, Weekday::Mon, 1),
-        nth_weekday(y, 10, Weekday::Mon, 2),
-        fixed(11, 11),
-        nth_weekday(y, 11, Weekday::Thu, 4),
-        fixed(12, 25),
-    ];
-    if y >= 1986 {
-        days.push(nth_weekday(y, 1, Weekday::Mon, 3));
+    match d.month() {
+        1 => d == observed(1, 1) || (y >= 1986 && d == nth_weekday(y, 1, Weekday::Mon, 3)),
+        2 => d == nth_weekday(y, 2, Weekday::Mon, 3),
+        5 => d == last_weekday(y, 5, Weekday::Mon),
+        6 => y >= 2022 && d == observed(6, 19),
+        7 => d == observed(7, 4),
+        9 => d == nth_weekday(y, 9, Weekday::Mon, 1),
+        10 => d == nth_weekday(y, 10, Weekday::Mon, 2),
+        11 => d == observed(11, 11) || d == nth_weekday(y, 11, Weekday::Thu, 4),
+        12 => d == observed(12, 25),
+        _ => false,
     }
-    if y >= 2022 {
-        days.push(fixed(6, 19));
-    }
-    days.contains(&d)
 }
 
 /// How interest accrues over a period.

@@ -59,6 +59,9 @@ pub enum Error {
     /// A broken invariant of the engine: a bug, not bad input.
     #[error("internal error: {0}")]
     Internal(String),
+    /// Stopped by the user (Ctrl-C) before the output was complete.
+    #[error("interrupted: nothing was written")]
+    Interrupted,
 }
 
 fn join(errors: &[Error]) -> String {
@@ -99,10 +102,12 @@ impl Error {
         }
     }
 
-    /// The process exit code for this error: 2 for bad input, 3 for a bug.
+    /// The process exit code for this error: 2 for bad input, 3 for a bug,
+    /// 130 (the shell's code for SIGINT) when interrupted.
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Internal(_) => 3,
+            Error::Interrupted => 130,
             _ => 2,
         }
     }

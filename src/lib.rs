@@ -10,6 +10,7 @@ pub mod collateral;
 pub mod deal;
 pub mod error;
 pub mod format;
+pub mod grid;
 pub mod num;
 pub mod output;
 pub mod pricing;

@@ -62,6 +62,8 @@ pub struct Projection<'d> {
     /// Group index of each line.
     line_groups: Vec<usize>,
     pub max_months: u32,
+    /// Distribution dates by month from the filing (0 is the filing's own).
+    dates: Vec<NaiveDate>,
 }
 
 impl<'d> Projection<'d> {
@@ -84,12 +86,17 @@ impl<'d> Projection<'d> {
             .unwrap_or(0)
             .saturating_add(13)
             .min(MAX_MONTHS);
+        // Dates do not depend on the scenario: work them out once.
+        let dates = (0..=MAX_MONTHS as i32 + 1)
+            .map(|m| deal.calendar.distribution_after(start.date, m))
+            .collect();
         Ok(Projection {
             deal,
             start,
             lines,
             line_groups,
             max_months,
+            dates,
         })
     }
 
@@ -146,7 +153,6 @@ impl<'d> Projection<'d> {
             ngroups
         ];
         let mut coupons = vec![T::ZERO; ngroups];
-        let cal = &deal.calendar;
         let threshold = deal
             .call
             .as_ref()
@@ -163,20 +169,23 @@ impl<'d> Projection<'d> {
             premiums: T::ZERO,
             delinquent_60_plus: T::ZERO,
         };
-        let mut prev = self.start.date;
+        let mut libor = (Decimal::MIN, T::ZERO);
         for month in 1..=months {
             let pool_beginning = balances.iter().fold(T::ZERO, |a, &b| a + b);
             if !pool_beginning.is_positive() {
                 break;
             }
-            let date = cal.distribution_after(self.start.date, month as i32);
-            input.next_date = cal.distribution_after(self.start.date, month as i32 + 1);
+            let (prev, date) = (self.dates[month as usize - 1], self.dates[month as usize]);
+            input.next_date = self.dates[month as usize + 1];
             input.period = deal.period_number(date).max(1) as u32;
             input.days_actual = DayCount::Act360.days(prev, date) as u32;
             input.date = date;
-            prev = date;
-            let libor = scenario.libor.at(month, self.start.index);
-            input.index = T::from_decimal(libor);
+            // Convert the index only when it changes.
+            let rate = scenario.libor.at(month, self.start.index);
+            if rate != libor.0 {
+                libor = (rate, T::from_decimal(rate));
+            }
+            input.index = libor.1;
             let arm_index = input.index + arm_spread;
             for g in input.groups.iter_mut() {
                 *g = GroupCash::zero();

@@ -28,6 +28,10 @@ pub struct Engine<'d, T: Num> {
     pub terms: Terms<T>,
     /// IO notionals by distribution number, precomputed.
     notionals: Vec<Vec<T>>,
+    /// The classes each step reaches, nested allocations expanded.
+    step_classes: Vec<Vec<usize>>,
+    /// For each class, the most junior class sharing its target enhancement.
+    tier_junior: Vec<usize>,
     cur: Vec<T>,
 }
 
@@ -51,10 +55,42 @@ impl<'d, T: Num> Engine<'d, T> {
                 None => Vec::new(),
             })
             .collect();
+        let step_classes = deal
+            .steps
+            .iter()
+            .map(|s| {
+                let mut list = Vec::new();
+                if let Action::PayPrincipal { dist, .. } = &s.action {
+                    match dist {
+                        Distribution::GroupShare(pairs) => pairs
+                            .iter()
+                            .for_each(|&(_, t)| deal.target_classes(t, &mut list)),
+                        Distribution::To(t) => deal.target_classes(*t, &mut list),
+                    }
+                }
+                list.truncate(MAX_MEMBERS);
+                list
+            })
+            .collect();
+        let tier_junior = (0..deal.classes.len())
+            .map(|k| {
+                let t = deal.classes[k].target_enhancement;
+                (k..deal.classes.len())
+                    .filter(|&j| {
+                        deal.classes[j].kind.carries_principal()
+                            && t.is_some()
+                            && deal.classes[j].target_enhancement == t
+                    })
+                    .max()
+                    .unwrap_or(k)
+            })
+            .collect();
         Engine {
             deal,
             terms: Terms::new(deal),
             notionals,
+            step_classes,
+            tier_junior,
             cur: vec![T::ZERO; deal.classes.len()],
         }
     }
@@ -107,6 +143,8 @@ impl<'d, T: Num> Engine<'d, T> {
         let mut p = Run {
             deal,
             t: &self.terms,
+            step_classes: &self.step_classes,
+            tier_junior: &self.tier_junior,
             input,
             state,
             out,
@@ -154,6 +192,8 @@ impl Due {
 struct Run<'a, T: Num, L: Ledger<T>> {
     deal: &'a Deal,
     t: &'a Terms<T>,
+    step_classes: &'a [Vec<usize>],
+    tier_junior: &'a [usize],
     input: &'a PeriodInput<T>,
     state: &'a mut DealState<T>,
     out: &'a mut PeriodResult<T>,
@@ -431,7 +471,14 @@ impl<T: Num, L: Ledger<T>> Run<'_, T, L> {
             crate::calendar::DayCount::Thirty360 => input.days_30,
         } as i64);
         let d360 = T::from_i64(360);
-        let accrue = |balance: T, r: T| (balance * r * days / d360).round_cents();
+        // Most carry-forwards are zero, and retired classes have no balance.
+        let accrue = |balance: T, r: T| {
+            if balance == T::ZERO || r == T::ZERO {
+                T::ZERO
+            } else {
+                (balance * r * days / d360).round_cents()
+            }
+        };
         let beginning = self.state.balances[k];
         let accrued = accrue(beginning, rate);
         let carry = self.state.interest_carry[k];
@@ -634,6 +681,9 @@ impl<T: Num, L: Ledger<T>> Run<'_, T, L> {
             dues[j] = self.due(k, what).pos();
             total += dues[j];
         }
+        if !L::ON && total == T::ZERO {
+            return;
+        }
         if before >= total {
             paid[..n].copy_from_slice(&dues[..n]);
         } else if *rule == Rule::ProRata {
@@ -759,14 +809,7 @@ impl<T: Num, L: Ledger<T>> Run<'_, T, L> {
             return self.pool_ending.max_of(self.outstanding_all());
         };
         let target = self.t.targets[named].unwrap_or(T::ZERO);
-        let junior = self
-            .t
-            .principal_classes
-            .iter()
-            .copied()
-            .filter(|&k| k >= named && self.t.targets[k] == Some(target))
-            .max()
-            .unwrap_or(named);
+        let junior = self.tier_junior[named];
         let senior_and_this = self
             .t
             .principal_classes
@@ -798,25 +841,13 @@ impl<T: Num, L: Ledger<T>> Run<'_, T, L> {
 
     fn pay_principal(&mut self, i: usize, from: Account, dist: &Distribution, limit: Limit) {
         let before = self.acc[from as usize];
+        if !L::ON && !before.is_positive() {
+            return;
+        }
         let mut payments = Vec::new();
         let mut note = String::new();
         let mut paid_total = T::ZERO;
-        let mut classes = [0usize; MAX_MEMBERS];
-        let mut nclasses = 0;
-        {
-            let mut list = Vec::new();
-            match dist {
-                Distribution::GroupShare(pairs) => pairs
-                    .iter()
-                    .for_each(|&(_, t)| self.deal.target_classes(t, &mut list)),
-                Distribution::To(t) => self.deal.target_classes(*t, &mut list),
-            }
-            for k in list.into_iter().take(MAX_MEMBERS) {
-                classes[nclasses] = k;
-                nclasses += 1;
-            }
-        }
-        let classes = &classes[..nclasses];
+        let classes: &[usize] = &self.step_classes[i];
         match dist {
             Distribution::GroupShare(pairs) => {
                 let mut amount = before;
@@ -913,6 +944,9 @@ impl<T: Num, L: Ledger<T>> Run<'_, T, L> {
     fn write_down(&mut self, i: usize, classes: &[usize]) {
         let certificates = self.outstanding_all();
         let mut loss = (-self.oc_now()).pos();
+        if !L::ON && !loss.is_positive() {
+            return;
+        }
         let total = loss;
         let mut payments = Vec::new();
         for &k in classes {

@@ -1,0 +1,261 @@
+//! Scenario grids: every scenario of a file projected in parallel on the fast
+//! path, summarised to one row per scenario and class, in scenario order.
+//!
+//! Scenarios are taken in chunks: a chunk is computed in parallel (rayon,
+//! one engine per worker), its rows are handed to the caller in order, and
+//! the next chunk starts. Memory stays bounded by the chunk, whatever the
+//! number of scenarios, and the output is the same for any thread count,
+//! because each scenario is computed by the same code on its own.
+
+use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use chrono::NaiveDate;
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::num::Num;
+use crate::projection::Projection;
+use crate::projection::summary::{ClassSummary, Summarizer};
+use crate::scenario::{Scenario, ScenarioSet};
+use crate::waterfall::Engine;
+
+/// Scenarios computed between two hand-overs to the caller.
+pub const CHUNK: usize = 256;
+
+/// One scenario's result for one class.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GridRow {
+    /// 1-based number of the scenario in the file.
+    pub scenario: usize,
+    /// prepay, default, severity %, lag, LIBOR, call.
+    pub params: [String; 6],
+    pub class: ClassSummary,
+    pub stepdown: Option<NaiveDate>,
+    pub first_trigger: Option<NaiveDate>,
+    pub call: Option<NaiveDate>,
+}
+
+/// Run one scenario on the fast path and summarise it.
+pub fn summarize(
+    p: &Projection,
+    engine: &mut Engine<f64>,
+    scenario: &Scenario,
+    number: usize,
+) -> Result<Vec<GridRow>> {
+    let start: Vec<f64> = p.start.state.balances.iter().map(|b| b.to_f64()).collect();
+    let mut sum = Summarizer::new(p.deal, &start);
+    p.run(scenario, engine, &mut sum)?;
+    let s = sum.finish(p.deal);
+    let params = scenario.columns();
+    Ok(s.classes
+        .into_iter()
+        .map(|class| GridRow {
+            scenario: number,
+            params: params.clone(),
+            class,
+            stepdown: s.deal.stepdown,
+            first_trigger: s.deal.first_trigger,
+            call: s.deal.call,
+        })
+        .collect())
+}
+
+/// A grid ready to run.
+pub struct Grid<'a> {
+    pub projection: &'a Projection<'a>,
+    pub set: &'a ScenarioSet,
+    /// Set from another thread (Ctrl-C) to stop between chunks.
+    pub cancel: Option<&'a AtomicBool>,
+}
+
+impl<'a> Grid<'a> {
+    pub fn new(projection: &'a Projection<'a>, set: &'a ScenarioSet) -> Self {
+        Grid {
+            projection,
+            set,
+            cancel: None,
+        }
+    }
+
+    /// Run every scenario, handing each chunk's rows (a `Vec` per scenario,
+    /// in scenario order) to `consume`. `threads` limits the workers.
+    pub fn run(
+        &self,
+        threads: Option<usize>,
+        mut consume: impl FnMut(&[Vec<GridRow>]) -> Result<()>,
+    ) -> Result<()> {
+        let mut builder = rayon::ThreadPoolBuilder::new();
+        if let Some(n) = threads {
+            builder = builder.num_threads(n.max(1));
+        }
+        let pool = builder.build().map_err(|e| {
+            Error::Usage(format!(
+                "cannot start {} worker threads: {e}",
+                threads.unwrap_or(0)
+            ))
+        })?;
+        let n = self.set.len();
+        let p = self.projection;
+        let mut first = 0;
+        while first < n {
+            if self.cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+                return Err(Error::Interrupted);
+            }
+            let last = (first + CHUNK).min(n);
+            let rows: Vec<Result<Vec<GridRow>>> = pool.install(|| {
+                (first..last)
+                    .into_par_iter()
+                    .map_init(
+                        || Engine::<f64>::new(p.deal),
+                        |engine, i| summarize(p, engine, &self.set.get(i), i + 1),
+                    )
+                    .collect()
+            });
+            let rows = rows.into_iter().collect::<Result<Vec<_>>>()?;
+            consume(&rows)?;
+            first = last;
+        }
+        Ok(())
+    }
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Table,
+    Csv,
+    Json,
+}
+
+const COLUMNS: [&str; 19] = [
+    "scenario",
+    "prepay",
+    "default",
+    "severity",
+    "lag",
+    "libor",
+    "call",
+    "class",
+    "wal",
+    "first_principal",
+    "last_principal",
+    "principal",
+    "interest",
+    "writedown",
+    "loss_percent",
+    "first_writedown",
+    "stepdown_date",
+    "first_trigger_date",
+    "call_date",
+];
+
+fn date(d: Option<NaiveDate>) -> String {
+    d.map(|d| d.to_string()).unwrap_or_default()
+}
+
+fn cells(r: &GridRow) -> [String; 19] {
+    let c = &r.class;
+    [
+        r.scenario.to_string(),
+        r.params[0].clone(),
+        r.params[1].clone(),
+        r.params[2].clone(),
+        r.params[3].clone(),
+        r.params[4].clone(),
+        r.params[5].clone(),
+        c.name.clone(),
+        c.wal.map(|w| w.to_string()).unwrap_or_default(),
+        date(c.first_principal),
+        date(c.last_principal),
+        c.total_principal.to_string(),
+        c.total_interest.to_string(),
+        c.total_writedown.to_string(),
+        c.loss_percent.to_string(),
+        date(c.first_writedown),
+        date(r.stepdown),
+        date(r.first_trigger),
+        date(r.call),
+    ]
+}
+
+/// Writes rows as they come, in one of the formats.
+pub struct RowWriter<W: Write> {
+    out: W,
+    format: Format,
+    rows: usize,
+}
+
+/// Fixed widths for the streamed table (it cannot measure rows it has not seen).
+const WIDTHS: [usize; 19] = [
+    8, 9, 9, 8, 4, 14, 4, 9, 6, 10, 10, 16, 14, 14, 8, 10, 10, 10, 10,
+];
+
+impl<W: Write> RowWriter<W> {
+    pub fn new(out: W, format: Format) -> Self {
+        RowWriter {
+            out,
+            format,
+            rows: 0,
+        }
+    }
+
+    fn io(e: std::io::Error) -> Error {
+        Error::Usage(format!("cannot write the grid: {e}"))
+    }
+
+    pub fn begin(&mut self) -> Result<()> {
+        match self.format {
+            Format::Csv => writeln!(self.out, "{}", COLUMNS.join(",")),
+            Format::Json => writeln!(self.out, "["),
+            Format::Table => writeln!(self.out, "{}", line(&COLUMNS.map(String::from))),
+        }
+        .map_err(Self::io)
+    }
+
+    pub fn rows(&mut self, rows: &[GridRow]) -> Result<()> {
+        for r in rows {
+            let c = cells(r);
+            match self.format {
+                Format::Csv => writeln!(self.out, "{}", c.join(",")),
+                Format::Table => writeln!(self.out, "{}", line(&c)),
+                Format::Json => {
+                    let obj: serde_json::Map<String, serde_json::Value> = COLUMNS
+                        .iter()
+                        .zip(c.iter())
+                        .map(|(k, v)| (k.to_string(), serde_json::Value::String(v.clone())))
+                        .collect();
+                    let sep = if self.rows == 0 { "" } else { "," };
+                    writeln!(self.out, "{sep}{}", serde_json::Value::Object(obj))
+                }
+            }
+            .map_err(Self::io)?;
+            self.rows += 1;
+        }
+        Ok(())
+    }
+
+    pub fn finish(mut self) -> Result<W> {
+        if self.format == Format::Json {
+            writeln!(self.out, "]").map_err(Self::io)?;
+        }
+        self.out.flush().map_err(Self::io)?;
+        Ok(self.out)
+    }
+}
+
+fn line(c: &[String; 19]) -> String {
+    let mut s = String::new();
+    for (i, (cell, w)) in c.iter().zip(WIDTHS).enumerate() {
+        if i > 0 {
+            s.push(' ');
+        }
+        // Text columns left, figures right.
+        if i <= 7 {
+            s.push_str(&format!("{cell:<w$}"));
+        } else {
+            s.push_str(&format!("{cell:>w$}"));
+        }
+    }
+    s.trim_end().to_string()
+}

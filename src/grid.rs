@@ -154,7 +154,16 @@ fn date(d: Option<NaiveDate>) -> String {
     d.map(|d| d.to_string()).unwrap_or_default()
 }
 
-fn cells(r: &GridRow) -> [String; 19] {
+/// Amounts to the cent in files; grouped whole dollars in the terminal table.
+fn amount(d: rust_decimal::Decimal, table: bool) -> String {
+    if table {
+        crate::format::dollars(d)
+    } else {
+        format!("{d:.2}")
+    }
+}
+
+fn cells(r: &GridRow, table: bool) -> [String; 19] {
     let c = &r.class;
     [
         r.scenario.to_string(),
@@ -168,9 +177,9 @@ fn cells(r: &GridRow) -> [String; 19] {
         c.wal.map(|w| w.to_string()).unwrap_or_default(),
         date(c.first_principal),
         date(c.last_principal),
-        c.total_principal.to_string(),
-        c.total_interest.to_string(),
-        c.total_writedown.to_string(),
+        amount(c.total_principal, table),
+        amount(c.total_interest, table),
+        amount(c.total_writedown, table),
         c.loss_percent.to_string(),
         date(c.first_writedown),
         date(r.stepdown),
@@ -215,7 +224,7 @@ impl<W: Write> RowWriter<W> {
 
     pub fn rows(&mut self, rows: &[GridRow]) -> Result<()> {
         for r in rows {
-            let c = cells(r);
+            let c = cells(r, self.format == Format::Table);
             match self.format {
                 Format::Csv => writeln!(self.out, "{}", c.join(",")),
                 Format::Table => writeln!(self.out, "{}", line(&c)),

@@ -5,6 +5,7 @@
 //! deal's waterfall ([`waterfall`]), generic over the number type ([`num`]) so
 //! the same code reconciles to the cent in `Decimal` and projects fast in `f64`.
 
+pub mod breakeven;
 pub mod calendar;
 pub mod collateral;
 pub mod deal;

@@ -304,3 +304,36 @@ pub fn check_scenario(scenario: &Scenario, path: &Path) -> Result<()> {
 pub fn libor_at(scenario: &Scenario, start: &Start, month: u32) -> Decimal {
     scenario.libor.at(month, start.index)
 }
+
+/// Collects one class's cash flows as a bond to price.
+#[derive(Debug, Clone)]
+pub struct BondFlows {
+    class: usize,
+    pub bond: crate::pricing::Bond,
+}
+
+impl BondFlows {
+    /// For class `class`, whose face (balance or notional) at the start is `balance`.
+    pub fn new(class: usize, balance: f64) -> Self {
+        BondFlows {
+            class,
+            bond: crate::pricing::Bond {
+                balance,
+                flows: Vec::new(),
+            },
+        }
+    }
+}
+
+impl<T: Num> Observer<T> for BondFlows {
+    fn period(&mut self, v: &PeriodView<T>) {
+        let f = &v.result.classes[self.class];
+        self.bond.flows.push(crate::pricing::Flow {
+            months: v.month as f64,
+            days: v.input.days_actual as f64,
+            principal: f.principal.to_f64(),
+            interest: f.interest_distribution().to_f64(),
+            index: v.input.index.to_f64(),
+        });
+    }
+}

@@ -280,7 +280,7 @@ pub fn write_summary(summary: &Summary, w: &mut dyn Write) -> std::io::Result<()
     for c in &summary.classes {
         writeln!(
             w,
-            "{},{},{},{},{},{},{},{},{},{}",
+            "{},{:.2},{},{},{},{:.2},{:.2},{:.2},{},{}",
             c.name,
             c.starting_balance,
             c.wal.map(|x| x.to_string()).unwrap_or_default(),

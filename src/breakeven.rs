@@ -1,0 +1,206 @@
+//! Breakeven: the highest default rate (or loss severity) at which a class
+//! takes no principal writedown, found by bisection between a rate where it
+//! takes none and one where it does.
+
+use rayon::prelude::*;
+use rust_decimal::prelude::FromPrimitive;
+use rust_decimal::{Decimal, RoundingStrategy};
+
+use crate::collateral::Defaults;
+use crate::error::{Error, Result};
+use crate::num::Num;
+use crate::projection::Projection;
+use crate::projection::summary::{Summarizer, Summary};
+use crate::scenario::Scenario;
+use crate::waterfall::Engine;
+
+/// What is searched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum By {
+    /// Constant annual default rate, percent.
+    Cdr,
+    /// Multiple of the standard default curve, percent.
+    Sda,
+    /// Loss severity, percent, at the scenario's default rate.
+    Severity,
+}
+
+impl By {
+    pub fn unit(self) -> &'static str {
+        match self {
+            By::Cdr => "CDR",
+            By::Sda => "SDA",
+            By::Severity => "% severity",
+        }
+    }
+
+    /// The search range's top and the default tolerance.
+    fn range(self) -> (f64, f64) {
+        match self {
+            By::Cdr => (100.0, 0.01),
+            By::Sda => (20_000.0, 1.0),
+            By::Severity => (100.0, 0.01),
+        }
+    }
+}
+
+/// One class's breakeven.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Breakeven {
+    pub class: String,
+    pub by: By,
+    /// The highest rate found with no writedown; `None` when the class is
+    /// written down even at zero.
+    pub rate: Option<Decimal>,
+    /// True when even the top of the range writes nothing down.
+    pub beyond_range: bool,
+    /// The lowest rate found with a writedown (the breakeven plus at most the tolerance).
+    pub first_loss_rate: Option<Decimal>,
+    /// The class's writedown at `first_loss_rate`, and as % of its original balance.
+    pub first_loss: Decimal,
+    pub first_loss_percent: Decimal,
+    /// The class's WAL and the collateral's cumulative loss (% of the
+    /// cut-off balance) at the breakeven.
+    pub wal: Option<Decimal>,
+    pub collateral_loss_percent: Decimal,
+    pub tolerance: Decimal,
+    pub projections: u32,
+}
+
+fn with_rate(base: &Scenario, by: By, x: f64) -> Scenario {
+    let mut s = base.clone();
+    let d = <Decimal as FromPrimitive>::from_f64(x)
+        .unwrap_or_default()
+        .round_dp_with_strategy(6, RoundingStrategy::MidpointAwayFromZero);
+    match by {
+        By::Cdr => s.assumptions.defaults = Defaults::Cdr(d),
+        By::Sda => s.assumptions.defaults = Defaults::Sda(d),
+        By::Severity => s.assumptions.severity = d / Decimal::ONE_HUNDRED,
+    }
+    s
+}
+
+fn run(p: &Projection, engine: &mut Engine<f64>, s: &Scenario) -> Result<Summary> {
+    let start: Vec<f64> = p.start.state.balances.iter().map(|b| b.to_f64()).collect();
+    let mut sum = Summarizer::new(p.deal, &start);
+    p.run(s, engine, &mut sum)?;
+    Ok(sum.finish(p.deal))
+}
+
+/// The breakeven of class `k` under `base`, searched `by`, to `tolerance`
+/// (in the unit searched; the default when `None`).
+pub fn breakeven(
+    p: &Projection,
+    base: &Scenario,
+    k: usize,
+    by: By,
+    tolerance: Option<f64>,
+) -> Result<Breakeven> {
+    let (top, default_tol) = by.range();
+    let tol = tolerance.unwrap_or(default_tol).max(1e-6);
+    if by == By::Severity
+        && matches!(base.assumptions.defaults, Defaults::Cdr(x) | Defaults::Mdr(x) | Defaults::Sda(x) if x.is_zero())
+    {
+        return Err(Error::Usage(
+            "a severity breakeven needs a scenario with defaults (give --scenario with a default speed)".into(),
+        ));
+    }
+    let mut engine = Engine::<f64>::new(p.deal);
+    let mut projections = 0u32;
+    let mut eval = |x: f64| -> Result<Summary> {
+        projections += 1;
+        run(p, &mut engine, &with_rate(base, by, x))
+    };
+    let loses = |s: &Summary| s.classes[k].total_writedown > Decimal::ZERO;
+    let class = &p.deal.classes[k];
+    let d = |x: f64| {
+        <Decimal as FromPrimitive>::from_f64(x)
+            .unwrap_or_default()
+            .round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero)
+    };
+    let at_zero = eval(0.0)?;
+    let pct = |w: Decimal| {
+        if class.original_balance.is_zero() {
+            Decimal::ZERO
+        } else {
+            (w * Decimal::ONE_HUNDRED / class.original_balance)
+                .round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero)
+        }
+    };
+    if loses(&at_zero) {
+        let w = at_zero.classes[k].total_writedown;
+        return Ok(Breakeven {
+            class: class.name.clone(),
+            by,
+            rate: None,
+            beyond_range: false,
+            first_loss_rate: Some(Decimal::ZERO),
+            first_loss: w,
+            first_loss_percent: pct(w),
+            wal: at_zero.classes[k].wal,
+            collateral_loss_percent: at_zero.deal.cumulative_loss_percent,
+            tolerance: d(tol),
+            projections,
+        });
+    }
+    let at_top = eval(top)?;
+    if !loses(&at_top) {
+        return Ok(Breakeven {
+            class: class.name.clone(),
+            by,
+            rate: Some(d(top)),
+            beyond_range: true,
+            first_loss_rate: None,
+            first_loss: Decimal::ZERO,
+            first_loss_percent: Decimal::ZERO,
+            wal: at_top.classes[k].wal,
+            collateral_loss_percent: at_top.deal.cumulative_loss_percent,
+            tolerance: d(tol),
+            projections,
+        });
+    }
+    // Invariant: no writedown at lo, a writedown at hi.
+    let (mut lo, mut hi) = (0.0f64, top);
+    let (mut lo_s, mut hi_s) = (at_zero, at_top);
+    while hi - lo > tol {
+        let mid = (lo + hi) / 2.0;
+        let s = eval(mid)?;
+        if loses(&s) {
+            hi = mid;
+            hi_s = s;
+        } else {
+            lo = mid;
+            lo_s = s;
+        }
+    }
+    let w = hi_s.classes[k].total_writedown;
+    Ok(Breakeven {
+        class: class.name.clone(),
+        by,
+        rate: Some(d(lo)),
+        beyond_range: false,
+        first_loss_rate: Some(d(hi)),
+        first_loss: w,
+        first_loss_percent: pct(w),
+        wal: lo_s.classes[k].wal,
+        collateral_loss_percent: lo_s.deal.cumulative_loss_percent,
+        tolerance: d(tol),
+        projections,
+    })
+}
+
+/// Breakevens of several classes, searched in parallel, in the order given.
+pub fn breakevens(
+    p: &Projection,
+    base: &Scenario,
+    classes: &[usize],
+    by: By,
+    tolerance: Option<f64>,
+) -> Result<Vec<Breakeven>> {
+    classes
+        .par_iter()
+        .map(|&k| breakeven(p, base, k, by, tolerance))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect()
+}

@@ -456,7 +456,7 @@ fn run(cli: Cli) -> Result<u8> {
             tolerance,
             format,
         } => {
-            if tolerance.is_some_and(|t| !(t > 0.0)) {
+            if tolerance.is_some_and(|t| t.is_nan() || t <= 0.0) {
                 return Err(Error::Usage("--tolerance must be positive".into()));
             }
             let deal = Deal::load(&deal)?;

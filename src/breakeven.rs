@@ -67,11 +67,18 @@ pub struct Breakeven {
     pub projections: u32,
 }
 
-fn with_rate(base: &Scenario, by: By, x: f64) -> Scenario {
-    let mut s = base.clone();
-    let d = <Decimal as FromPrimitive>::from_f64(x)
+/// Rates are searched on a grid of 1/10,000 of the unit, so every rate
+/// reported is one that was projected.
+const PLACES: u32 = 4;
+
+fn on_grid(x: f64) -> Decimal {
+    <Decimal as FromPrimitive>::from_f64(x)
         .unwrap_or_default()
-        .round_dp_with_strategy(6, RoundingStrategy::MidpointAwayFromZero);
+        .round_dp_with_strategy(PLACES, RoundingStrategy::MidpointAwayFromZero)
+}
+
+fn with_rate(base: &Scenario, by: By, d: Decimal) -> Scenario {
+    let mut s = base.clone();
     match by {
         By::Cdr => s.assumptions.defaults = Defaults::Cdr(d),
         By::Sda => s.assumptions.defaults = Defaults::Sda(d),
@@ -107,18 +114,14 @@ pub fn breakeven(
     }
     let mut engine = Engine::<f64>::new(p.deal);
     let mut projections = 0u32;
-    let mut eval = |x: f64| -> Result<Summary> {
+    let mut eval = |x: Decimal| -> Result<Summary> {
         projections += 1;
         run(p, &mut engine, &with_rate(base, by, x))
     };
     let loses = |s: &Summary| s.classes[k].total_writedown > Decimal::ZERO;
     let class = &p.deal.classes[k];
-    let d = |x: f64| {
-        <Decimal as FromPrimitive>::from_f64(x)
-            .unwrap_or_default()
-            .round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero)
-    };
-    let at_zero = eval(0.0)?;
+    let d = on_grid;
+    let at_zero = eval(Decimal::ZERO)?;
     let pct = |w: Decimal| {
         if class.original_balance.is_zero() {
             Decimal::ZERO
@@ -143,7 +146,7 @@ pub fn breakeven(
             projections,
         });
     }
-    let at_top = eval(top)?;
+    let at_top = eval(d(top))?;
     if !loses(&at_top) {
         return Ok(Breakeven {
             class: class.name.clone(),
@@ -160,10 +163,15 @@ pub fn breakeven(
         });
     }
     // Invariant: no writedown at lo, a writedown at hi.
-    let (mut lo, mut hi) = (0.0f64, top);
+    let (mut lo, mut hi) = (Decimal::ZERO, d(top));
     let (mut lo_s, mut hi_s) = (at_zero, at_top);
+    let tol = d(tol).max(Decimal::new(1, PLACES));
     while hi - lo > tol {
-        let mid = (lo + hi) / 2.0;
+        let mid = ((lo + hi) / Decimal::TWO)
+            .round_dp_with_strategy(PLACES, RoundingStrategy::MidpointAwayFromZero);
+        if mid == lo || mid == hi {
+            break;
+        }
         let s = eval(mid)?;
         if loses(&s) {
             hi = mid;
@@ -177,14 +185,14 @@ pub fn breakeven(
     Ok(Breakeven {
         class: class.name.clone(),
         by,
-        rate: Some(d(lo)),
+        rate: Some(lo),
         beyond_range: false,
-        first_loss_rate: Some(d(hi)),
+        first_loss_rate: Some(hi),
         first_loss: w,
         first_loss_percent: pct(w),
         wal: lo_s.classes[k].wal,
         collateral_loss_percent: lo_s.deal.cumulative_loss_percent,
-        tolerance: d(tol),
+        tolerance: tol,
         projections,
     })
 }

@@ -52,19 +52,13 @@ pub struct PpcSection {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GridSection {
-    #[serde(default)]
-    pub prepay: Vec<Spanned<String>>,
-    #[serde(default)]
-    pub default: Vec<Spanned<String>>,
-    #[serde(default)]
-    pub severity: Vec<Spanned<Amount>>,
-    #[serde(default)]
-    pub lag: Vec<Spanned<i64>>,
+    pub prepay: Option<Spanned<Vec<Spanned<String>>>>,
+    pub default: Option<Spanned<Vec<Spanned<String>>>>,
+    pub severity: Option<Spanned<Vec<Spanned<Amount>>>>,
+    pub lag: Option<Spanned<Vec<Spanned<i64>>>>,
     /// Shifts of the filing's LIBOR fixing, percent.
-    #[serde(default)]
-    pub libor_shift: Vec<Spanned<Amount>>,
-    #[serde(default)]
-    pub call: Vec<bool>,
+    pub libor_shift: Option<Spanned<Vec<Spanned<Amount>>>>,
+    pub call: Option<Spanned<Vec<bool>>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -416,9 +416,12 @@ impl Resolver<'_> {
             f.call,
         );
         if f.severity.is_none()
-            && f.grid
-                .as_ref()
-                .is_none_or(|g| g.get_ref().severity.is_empty())
+            && f.grid.as_ref().is_none_or(|g| {
+                g.get_ref()
+                    .severity
+                    .as_ref()
+                    .is_none_or(|l| l.get_ref().is_empty())
+            })
             && !zero_defaults(&base.assumptions.defaults)
         {
             let at = f.default.as_ref().map(|d| d.span()).unwrap_or(0..0);
@@ -432,30 +435,74 @@ impl Resolver<'_> {
                 self.err(g, "a file holds a [grid] or [[scenario]] entries, not both");
             }
             let gs = g.get_ref();
-            let prepay = if gs.prepay.is_empty() {
-                vec![base.assumptions.prepay.clone()]
-            } else {
-                gs.prepay.iter().filter_map(|p| self.prepay(p)).collect()
+            // An absent list keeps the base value; a list given empty leaves
+            // the grid with no scenario, which is refused.
+            let mut empty = |name: &str, span: std::ops::Range<usize>| {
+                self.errors.push(self.src.error(
+                    span,
+                    format!("grid.{name} is empty: list at least one value, or leave it out"),
+                ));
             };
-            let defaults = if gs.default.is_empty() {
-                vec![base.assumptions.defaults.clone()]
-            } else {
-                gs.default.iter().filter_map(|d| self.defaults(d)).collect()
+            for (name, span, len) in [
+                (
+                    "prepay",
+                    gs.prepay.as_ref().map(|l| l.span()),
+                    gs.prepay.as_ref().map(|l| l.get_ref().len()),
+                ),
+                (
+                    "default",
+                    gs.default.as_ref().map(|l| l.span()),
+                    gs.default.as_ref().map(|l| l.get_ref().len()),
+                ),
+                (
+                    "severity",
+                    gs.severity.as_ref().map(|l| l.span()),
+                    gs.severity.as_ref().map(|l| l.get_ref().len()),
+                ),
+                (
+                    "lag",
+                    gs.lag.as_ref().map(|l| l.span()),
+                    gs.lag.as_ref().map(|l| l.get_ref().len()),
+                ),
+                (
+                    "libor_shift",
+                    gs.libor_shift.as_ref().map(|l| l.span()),
+                    gs.libor_shift.as_ref().map(|l| l.get_ref().len()),
+                ),
+                (
+                    "call",
+                    gs.call.as_ref().map(|l| l.span()),
+                    gs.call.as_ref().map(|l| l.get_ref().len()),
+                ),
+            ] {
+                if let (Some(span), Some(0)) = (span, len) {
+                    empty(name, span);
+                }
+            }
+            let prepay = match &gs.prepay {
+                None => vec![base.assumptions.prepay.clone()],
+                Some(l) => l.get_ref().iter().filter_map(|p| self.prepay(p)).collect(),
             };
-            let severity = if gs.severity.is_empty() {
-                vec![base.assumptions.severity]
-            } else {
-                gs.severity.iter().map(|s| self.severity(s)).collect()
+            let defaults = match &gs.default {
+                None => vec![base.assumptions.defaults.clone()],
+                Some(l) => l
+                    .get_ref()
+                    .iter()
+                    .filter_map(|d| self.defaults(d))
+                    .collect(),
             };
-            let lag = if gs.lag.is_empty() {
-                vec![base.assumptions.lag]
-            } else {
-                gs.lag.iter().map(|l| self.lag(l)).collect()
+            let severity = match &gs.severity {
+                None => vec![base.assumptions.severity],
+                Some(l) => l.get_ref().iter().map(|s| self.severity(s)).collect(),
             };
-            let shift: Vec<Decimal> = if gs.libor_shift.is_empty() {
-                vec![Decimal::ZERO]
-            } else {
-                gs.libor_shift
+            let lag = match &gs.lag {
+                None => vec![base.assumptions.lag],
+                Some(l) => l.get_ref().iter().map(|l| self.lag(l)).collect(),
+            };
+            let shift: Vec<Decimal> = match &gs.libor_shift {
+                None => vec![Decimal::ZERO],
+                Some(l) => l
+                    .get_ref()
                     .iter()
                     .map(|x| {
                         let v = x.get_ref().0;
@@ -469,12 +516,11 @@ impl Resolver<'_> {
                         }
                         percent(v)
                     })
-                    .collect()
+                    .collect(),
             };
-            let call = if gs.call.is_empty() {
-                vec![base.call]
-            } else {
-                gs.call.clone()
+            let call = match &gs.call {
+                None => vec![base.call],
+                Some(l) => l.get_ref().clone(),
             };
             Shape::Grid(Grid {
                 prepay,

@@ -1,0 +1,339 @@
+//! Scenario grids, breakevens and pricing: the same output for any thread
+//! count, rows in scenario order, nothing half-written, breakevens that are
+//! what they say, and a floater at par whose discount margin is its margin.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use rust_decimal::Decimal;
+use waterfall::breakeven::{By, breakeven};
+use waterfall::deal::Deal;
+use waterfall::num::Num;
+use waterfall::projection::{BondFlows, Projection, summary::Summarizer};
+use waterfall::scenario::{Scenario, ScenarioSet};
+use waterfall::waterfall::Engine;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn waterfall(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_waterfall"))
+        .current_dir(root())
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+const HE4: &str = "deals/absc-2003-he4";
+const HE4_FILING: &str = "deals/absc-2003-he4/filings/2003-12-15.txt";
+
+fn scenario_file(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+#[test]
+fn one_thread_and_two_threads_write_the_same_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut outputs = Vec::new();
+    for threads in ["1", "2"] {
+        let out = dir.path().join(format!("grid-{threads}.csv"));
+        let o = waterfall(&[
+            "grid",
+            HE4,
+            "--from",
+            HE4_FILING,
+            "--scenarios",
+            "scenarios/grid.toml",
+            "--threads",
+            threads,
+            "--format",
+            "csv",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        outputs.push(out);
+    }
+    let a = std::fs::read(&outputs[0]).unwrap();
+    let b = std::fs::read(&outputs[1]).unwrap();
+    assert_eq!(a, b, "--threads 1 and --threads 2 differ");
+    // And as `cmp` sees it, where the machine has it.
+    if let Ok(o) = Command::new("cmp")
+        .arg(&outputs[0])
+        .arg(&outputs[1])
+        .output()
+    {
+        assert!(
+            o.status.success(),
+            "cmp: {}",
+            String::from_utf8_lossy(&o.stdout)
+        );
+    }
+}
+
+#[test]
+fn the_shipped_grid_has_a_row_per_scenario_and_class_in_scenario_order() {
+    let o = waterfall(&[
+        "grid",
+        HE4,
+        "--from",
+        HE4_FILING,
+        "--scenarios",
+        "scenarios/grid.toml",
+        "--format",
+        "csv",
+    ]);
+    assert!(o.status.success());
+    let text = String::from_utf8(o.stdout).unwrap();
+    let mut lines = text.lines();
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with("scenario,prepay,default,severity,lag,libor,call,class,wal")
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    // 5 prepayment x 6 default x 3 severity scenarios, 16 classes each.
+    assert_eq!(rows.len(), 5 * 6 * 3 * 16);
+    let numbers: Vec<usize> = rows.iter().map(|r| r[0].parse().unwrap()).collect();
+    assert!(
+        numbers.windows(2).all(|w| w[0] <= w[1]),
+        "rows out of scenario order"
+    );
+    // The last list varies fastest: scenario 2 is 50PPC 0CDR at 40% severity.
+    let second = rows.iter().find(|r| r[0] == "2").unwrap();
+    assert_eq!((second[1], second[2], second[3]), ("50PPC", "0CDR", "40"));
+    // With no defaults nothing is written down.
+    for r in rows.iter().filter(|r| r[2] == "0CDR") {
+        assert_eq!(r[13], "0.00", "{r:?}");
+    }
+}
+
+#[test]
+fn more_defaults_in_the_grid_never_pay_the_lowest_mezzanine_more() {
+    let o = waterfall(&[
+        "grid",
+        HE4,
+        "--from",
+        HE4_FILING,
+        "--scenarios",
+        "scenarios/grid.toml",
+        "--format",
+        "csv",
+    ]);
+    let text = String::from_utf8(o.stdout).unwrap();
+    // For each prepay speed and severity, M5-B's principal falls as CDR rises.
+    let rows: Vec<Vec<String>> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').map(String::from).collect())
+        .collect();
+    for prepay in ["50PPC", "100PPC", "150PPC"] {
+        for sev in ["30", "50"] {
+            let principal: Vec<f64> = ["0CDR", "2CDR", "4CDR", "6CDR", "8CDR", "10CDR"]
+                .iter()
+                .map(|cdr| {
+                    rows.iter()
+                        .find(|r| r[1] == prepay && r[2] == *cdr && r[3] == sev && r[7] == "M5-B")
+                        .unwrap()[11]
+                        .parse()
+                        .unwrap()
+                })
+                .collect();
+            assert!(
+                principal.windows(2).all(|w| w[1] <= w[0]),
+                "{prepay} {sev}%: {principal:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_grid_with_no_scenario_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = scenario_file(
+        dir.path(),
+        "empty.toml",
+        "severity = \"40\"\n[grid]\ndefault = []\nprepay = []\nseverity = []\nlag = []\ncall = []\nlibor_shift = []\n",
+    );
+    let f2 = scenario_file(
+        dir.path(),
+        "none.toml",
+        "[grid]\nprepay = [\"100PPC\"]\ncall = []\n",
+    );
+    for file in [f, f2] {
+        let o = waterfall(&[
+            "grid",
+            HE4,
+            "--from",
+            HE4_FILING,
+            "--scenarios",
+            file.to_str().unwrap(),
+        ]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(err.contains(file.to_str().unwrap()), "{err}");
+    }
+}
+
+#[test]
+fn an_output_path_that_cannot_be_written_is_refused_before_any_work() {
+    let o = waterfall(&[
+        "grid",
+        HE4,
+        "--from",
+        HE4_FILING,
+        "--scenarios",
+        "scenarios/grid.toml",
+        "--out",
+        "no/such/dir/grid.csv",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no/such/dir/grid.csv"));
+    assert!(o.stdout.is_empty());
+}
+
+#[test]
+fn ctrl_c_leaves_no_file_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    // 20 x 25 x 20 = 10,000 scenarios: long enough to interrupt.
+    let speeds = |unit: &str, n: usize| {
+        (0..n)
+            .map(|i| format!("\"{}{unit}\"", 20 + i * 7))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let sev = (0..20)
+        .map(|i| format!("\"{}\"", 10 + i * 3))
+        .collect::<Vec<_>>()
+        .join(",");
+    let cdr = (0..25)
+        .map(|i| format!("\"{}CDR\"", i))
+        .collect::<Vec<_>>()
+        .join(",");
+    let f = scenario_file(
+        dir.path(),
+        "big.toml",
+        &format!(
+            "[grid]\nprepay = [{}]\ndefault = [{cdr}]\nseverity = [{sev}]\n",
+            speeds("PPC", 20)
+        ),
+    );
+    let out = dir.path().join("grid.csv");
+    let child = Command::new(env!("CARGO_BIN_EXE_waterfall"))
+        .current_dir(root())
+        .args([
+            "grid",
+            HE4,
+            "--from",
+            HE4_FILING,
+            "--scenarios",
+            f.to_str().unwrap(),
+            "--format",
+            "csv",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status();
+    let status = child.wait_with_output().unwrap().status;
+    if killed.is_ok_and(|k| k.success()) && status.code() != Some(0) {
+        assert_eq!(status.code(), Some(130), "an interrupted grid exits 130");
+    }
+    // Finished or interrupted, there is never a partial file.
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .filter(|n| n.contains("partial"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    if status.success() {
+        let text = std::fs::read_to_string(&out).unwrap();
+        assert_eq!(text.lines().count(), 1 + 10_000 * 16);
+    } else {
+        assert!(!out.exists());
+    }
+}
+
+fn deal() -> Deal {
+    Deal::load(&root().join(HE4)).unwrap()
+}
+
+fn base(text: &str) -> Scenario {
+    let dir = tempfile::tempdir().unwrap();
+    let p = scenario_file(dir.path(), "s.toml", text);
+    ScenarioSet::load(&p).unwrap().single().unwrap()
+}
+
+fn writedown(p: &Projection, s: &Scenario, k: usize) -> Decimal {
+    let start: Vec<f64> = p.start.state.balances.iter().map(|b| b.to_f64()).collect();
+    let mut sum = Summarizer::new(p.deal, &start);
+    p.run(s, &mut Engine::<f64>::new(p.deal), &mut sum).unwrap();
+    sum.finish(p.deal).classes[k].total_writedown
+}
+
+#[test]
+fn at_the_breakeven_cdr_the_class_loses_nothing_and_just_above_it_loses() {
+    let d = deal();
+    let p = Projection::from_report_file(&d, &root().join(HE4_FILING)).unwrap();
+    let s = base("default = \"0CDR\"\nseverity = \"40\"\ncall = false\n");
+    let k = d.class_index("M5-B").unwrap();
+    let b = breakeven(&p, &s, k, By::Cdr, None).unwrap();
+    let rate = b.rate.unwrap();
+    let above = b.first_loss_rate.unwrap();
+    assert!(
+        above - rate <= Decimal::new(1, 2),
+        "bracket wider than the tolerance: {rate} .. {above}"
+    );
+    let at = |cdr: Decimal| {
+        base(&format!(
+            "default = \"{cdr}CDR\"\nseverity = \"40\"\ncall = false\n"
+        ))
+    };
+    assert_eq!(writedown(&p, &at(rate), k), Decimal::ZERO);
+    assert!(writedown(&p, &at(above), k) > Decimal::ZERO);
+    assert_eq!(b.first_loss, writedown(&p, &at(above), k));
+}
+
+#[test]
+fn a_more_subordinate_class_breaks_even_at_a_lower_default_rate() {
+    let d = deal();
+    let p = Projection::from_report_file(&d, &root().join(HE4_FILING)).unwrap();
+    let s = base("default = \"0CDR\"\nseverity = \"40\"\ncall = false\n");
+    let order = ["M-1", "M-2", "M-3", "M-4", "M5-A", "M5-B"];
+    let ks: Vec<usize> = order.iter().map(|n| d.class_index(n).unwrap()).collect();
+    let rates: Vec<Decimal> = waterfall::breakeven::breakevens(&p, &s, &ks, By::Cdr, None)
+        .unwrap()
+        .into_iter()
+        .map(|b| b.rate.unwrap())
+        .collect();
+    assert!(
+        rates.windows(2).all(|w| w[0] > w[1]),
+        "{order:?}: {rates:?}"
+    );
+}
+
+#[test]
+fn a_floater_priced_at_par_has_its_margin_as_discount_margin() {
+    // M-2 pays one-month LIBOR + 2.00% on act/360 and its cap does not bind
+    // under the pricing scenario; discounting those flows at LIBOR + DM gives
+    // par exactly when DM = 2.00%.
+    let d = deal();
+    let p = Projection::from_report_file(&d, &root().join(HE4_FILING)).unwrap();
+    let s = ScenarioSet::load(&root().join("scenarios/pricing.toml"))
+        .unwrap()
+        .single()
+        .unwrap();
+    let k = d.class_index("M-2").unwrap();
+    let mut flows = BondFlows::new(k, 55_500_000.0);
+    p.run(&s, &mut Engine::<f64>::new(&d), &mut flows).unwrap();
+    let dm = waterfall::pricing::discount_margin(&flows.bond, 100.0).unwrap();
+    assert!((dm - 0.02).abs() < 1e-7, "DM at par {dm}");
+}

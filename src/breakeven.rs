@@ -8,10 +8,11 @@ use rust_decimal::{Decimal, RoundingStrategy};
 
 use crate::collateral::Defaults;
 use crate::error::{Error, Result};
+use crate::format::OutputFormat;
 use crate::num::Num;
 use crate::projection::Projection;
 use crate::projection::summary::{Summarizer, Summary};
-use crate::scenario::Scenario;
+use crate::scenario::{Libor, Scenario};
 use crate::waterfall::Engine;
 
 /// What is searched.
@@ -211,4 +212,130 @@ pub fn breakevens(
         .collect::<Vec<_>>()
         .into_iter()
         .collect()
+}
+
+/// The assumptions a breakeven searches around when no scenario is given.
+pub fn default_base(by: By) -> Scenario {
+    use crate::collateral::{Assumptions, PpcCurves, Prepay};
+    Scenario {
+        name: "breakeven base".into(),
+        assumptions: Assumptions {
+            prepay: Prepay::Ppc(Decimal::ONE_HUNDRED),
+            defaults: Defaults::Cdr(if by == By::Severity {
+                Decimal::from(6)
+            } else {
+                Decimal::ZERO
+            }),
+            severity: Decimal::new(40, 2),
+            lag: 12,
+            advancing: true,
+            ppc: PpcCurves::default(),
+        },
+        libor: Libor::Filing {
+            shift: Decimal::ZERO,
+        },
+        call: false,
+    }
+}
+
+/// The breakevens as a table, CSV or JSON.
+pub fn render(
+    p: &Projection,
+    base: &Scenario,
+    results: &[Breakeven],
+    format: OutputFormat,
+) -> String {
+    let rate = |b: &Breakeven| match (b.rate, b.beyond_range) {
+        (None, _) => "written down at 0".to_string(),
+        (Some(r), true) => format!(">= {r}"),
+        (Some(r), false) => r.to_string(),
+    };
+    let opt = |d: Option<Decimal>| d.map(|x| x.to_string()).unwrap_or_default();
+    match format {
+        OutputFormat::Json => {
+            let rows: Vec<_> = results
+                .iter()
+                .map(|b| {
+                    serde_json::json!({
+                        "class": b.class, "by": b.by.unit(), "breakeven": b.rate.map(|r| r.to_string()),
+                        "beyond_range": b.beyond_range, "first_loss_at": opt(b.first_loss_rate),
+                        "first_loss": b.first_loss.to_string(), "first_loss_percent": b.first_loss_percent.to_string(),
+                        "wal": opt(b.wal), "collateral_loss_percent": b.collateral_loss_percent.to_string(),
+                        "tolerance": b.tolerance.to_string(), "projections": b.projections,
+                    })
+                })
+                .collect();
+            serde_json::to_string_pretty(&serde_json::json!({
+                "deal": p.deal.short_name, "from": p.start.date.to_string(),
+                "scenario": crate::projection::output::scenario_line(p, base), "breakevens": rows,
+            }))
+            .expect("serializable")
+                + "\n"
+        }
+        OutputFormat::Csv => {
+            let mut s = String::from(
+                "class,by,breakeven,first_loss_at,first_loss,first_loss_percent,wal,collateral_loss_percent\n",
+            );
+            for b in results {
+                s.push_str(&format!(
+                    "{},{},{},{},{},{},{},{}\n",
+                    b.class,
+                    b.by.unit(),
+                    rate(b),
+                    opt(b.first_loss_rate),
+                    b.first_loss,
+                    b.first_loss_percent,
+                    opt(b.wal),
+                    b.collateral_loss_percent
+                ));
+            }
+            s
+        }
+        OutputFormat::Table => {
+            use crate::table::{Align, Table};
+            let by = results.first().map(|b| b.by.unit()).unwrap_or("");
+            let mut t = Table::new(
+                &[
+                    "class",
+                    &format!("breakeven {by}"),
+                    "first loss at",
+                    "loss there",
+                    "loss %",
+                    "WAL at breakeven",
+                    "collateral loss %",
+                ],
+                &[
+                    Align::Left,
+                    Align::Right,
+                    Align::Right,
+                    Align::Right,
+                    Align::Right,
+                    Align::Right,
+                    Align::Right,
+                ],
+            );
+            for b in results {
+                t.row(vec![
+                    b.class.clone(),
+                    rate(b),
+                    opt(b.first_loss_rate),
+                    crate::format::dollars(b.first_loss),
+                    b.first_loss_percent.to_string(),
+                    opt(b.wal),
+                    b.collateral_loss_percent.to_string(),
+                ]);
+            }
+            format!(
+                "{} · from the {} filing · breakeven by {by} (to within {} {by}) with the rest of: {}\n\n{}",
+                p.deal.name,
+                p.start.date,
+                results
+                    .first()
+                    .map(|b| b.tolerance.to_string())
+                    .unwrap_or_default(),
+                crate::projection::output::scenario_line(p, base),
+                t.render()
+            )
+        }
+    }
 }

@@ -3,6 +3,15 @@
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
+/// How a command writes its results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputFormat {
+    /// Aligned text for a terminal.
+    Table,
+    Csv,
+    Json,
+}
+
 /// Group the integer digits of a plain decimal string in threes.
 fn group(s: &str) -> String {
     let (sign, rest) = match s.strip_prefix('-') {

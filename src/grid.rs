@@ -120,13 +120,7 @@ impl<'a> Grid<'a> {
     }
 }
 
-/// Output formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    Table,
-    Csv,
-    Json,
-}
+pub use crate::format::OutputFormat as Format;
 
 const COLUMNS: [&str; 19] = [
     "scenario",

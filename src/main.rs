@@ -15,11 +15,12 @@ use waterfall::collateral::{self, Assumptions, Defaults, LoanLine, PpcCurves, Pr
 use waterfall::deal::ClassKind;
 use waterfall::deal::Deal;
 use waterfall::error::{Error, Result};
+use waterfall::format::OutputFormat;
 use waterfall::grid::{self, Grid};
 use waterfall::output::{io, write_atomic};
 use waterfall::pricing;
 use waterfall::projection::{self, Both, Projection, Recorder, summary::Summarizer};
-use waterfall::scenario::{Scenario, ScenarioSet};
+use waterfall::scenario::ScenarioSet;
 use waterfall::waterfall::Engine;
 use waterfall::{reconcile, report};
 
@@ -45,6 +46,16 @@ enum TableCsvJson {
     Table,
     Csv,
     Json,
+}
+
+impl From<TableCsvJson> for OutputFormat {
+    fn from(f: TableCsvJson) -> Self {
+        match f {
+            TableCsvJson::Table => OutputFormat::Table,
+            TableCsvJson::Csv => OutputFormat::Csv,
+            TableCsvJson::Json => OutputFormat::Json,
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -414,11 +425,7 @@ fn run(cli: Cli) -> Result<u8> {
             let cancel = interrupt_flag();
             let mut grid = Grid::new(&projection, &set);
             grid.cancel = Some(cancel);
-            let format = match format {
-                TableCsvJson::Table => grid::Format::Table,
-                TableCsvJson::Csv => grid::Format::Csv,
-                TableCsvJson::Json => grid::Format::Json,
-            };
+            let format = format.into();
             let progress = progress_bar(set.len() as u64, "scenarios");
             let run = |w: &mut dyn Write| -> Result<()> {
                 let mut rows = grid::RowWriter::new(w, format);
@@ -467,7 +474,7 @@ fn run(cli: Cli) -> Result<u8> {
             };
             let base = match &scenario {
                 Some(path) => ScenarioSet::load(path)?.single()?,
-                None => breakeven_base(by),
+                None => breakeven::default_base(by),
             };
             let classes: Vec<usize> = if class.eq_ignore_ascii_case("all") {
                 deal.classes
@@ -481,7 +488,12 @@ fn run(cli: Cli) -> Result<u8> {
             };
             let projection = Projection::from_report_file(&deal, &from)?;
             let results = breakeven::breakevens(&projection, &base, &classes, by, tolerance)?;
-            print(&breakeven_output(&projection, &base, &results, format))?;
+            print(&breakeven::render(
+                &projection,
+                &base,
+                &results,
+                format.into(),
+            ))?;
             Ok(0)
         }
         Command::Price {
@@ -503,14 +515,9 @@ fn run(cli: Cli) -> Result<u8> {
             let k = class_index(&deal, &class)?;
             let set = ScenarioSet::load(&scenarios)?;
             let projection = Projection::from_report_file(&deal, &from)?;
-            print(&price_output(
-                &projection,
-                &set,
-                k,
-                &price,
-                &r#yield,
-                format,
-            )?)?;
+            let table =
+                pricing::table::price_table(&projection, &set, k, &price, &r#yield, format.into())?;
+            print(&table)?;
             Ok(0)
         }
     }
@@ -601,277 +608,5 @@ fn class_index(deal: &Deal, name: &str) -> Result<usize> {
             "--class: the deal has no class \"{name}\" (it has: {})",
             names.join(", ")
         ))
-    })
-}
-
-/// The assumptions a breakeven searches around when no scenario is given.
-fn breakeven_base(by: breakeven::By) -> Scenario {
-    use waterfall::collateral::{Defaults, PpcCurves, Prepay};
-    Scenario {
-        name: "breakeven base".into(),
-        assumptions: Assumptions {
-            prepay: Prepay::Ppc(Decimal::ONE_HUNDRED),
-            defaults: Defaults::Cdr(if by == breakeven::By::Severity {
-                Decimal::from(6)
-            } else {
-                Decimal::ZERO
-            }),
-            severity: Decimal::new(40, 2),
-            lag: 12,
-            advancing: true,
-            ppc: PpcCurves::default(),
-        },
-        libor: waterfall::scenario::Libor::Filing {
-            shift: Decimal::ZERO,
-        },
-        call: false,
-    }
-}
-
-fn breakeven_output(
-    p: &Projection,
-    base: &Scenario,
-    results: &[breakeven::Breakeven],
-    format: TableCsvJson,
-) -> String {
-    let rate = |b: &breakeven::Breakeven| match (b.rate, b.beyond_range) {
-        (None, _) => "written down at 0".to_string(),
-        (Some(r), true) => format!(">= {r}"),
-        (Some(r), false) => r.to_string(),
-    };
-    let opt = |d: Option<Decimal>| d.map(|x| x.to_string()).unwrap_or_default();
-    match format {
-        TableCsvJson::Json => {
-            let rows: Vec<_> = results
-                .iter()
-                .map(|b| {
-                    serde_json::json!({
-                        "class": b.class, "by": b.by.unit(), "breakeven": b.rate.map(|r| r.to_string()),
-                        "beyond_range": b.beyond_range, "first_loss_at": opt(b.first_loss_rate),
-                        "first_loss": b.first_loss.to_string(), "first_loss_percent": b.first_loss_percent.to_string(),
-                        "wal": opt(b.wal), "collateral_loss_percent": b.collateral_loss_percent.to_string(),
-                        "tolerance": b.tolerance.to_string(), "projections": b.projections,
-                    })
-                })
-                .collect();
-            serde_json::to_string_pretty(&serde_json::json!({
-                "deal": p.deal.short_name, "from": p.start.date.to_string(),
-                "scenario": projection::output::scenario_line(p, base), "breakevens": rows,
-            }))
-            .expect("serializable")
-                + "\n"
-        }
-        TableCsvJson::Csv => {
-            let mut s = String::from(
-                "class,by,breakeven,first_loss_at,first_loss,first_loss_percent,wal,collateral_loss_percent\n",
-            );
-            for b in results {
-                s.push_str(&format!(
-                    "{},{},{},{},{},{},{},{}\n",
-                    b.class,
-                    b.by.unit(),
-                    rate(b),
-                    opt(b.first_loss_rate),
-                    b.first_loss,
-                    b.first_loss_percent,
-                    opt(b.wal),
-                    b.collateral_loss_percent
-                ));
-            }
-            s
-        }
-        TableCsvJson::Table => {
-            use waterfall::table::{Align, Table};
-            let by = results.first().map(|b| b.by.unit()).unwrap_or("");
-            let mut t = Table::new(
-                &[
-                    "class",
-                    &format!("breakeven {by}"),
-                    "first loss at",
-                    "loss there",
-                    "loss %",
-                    "WAL at breakeven",
-                    "collateral loss %",
-                ],
-                &[
-                    Align::Left,
-                    Align::Right,
-                    Align::Right,
-                    Align::Right,
-                    Align::Right,
-                    Align::Right,
-                    Align::Right,
-                ],
-            );
-            for b in results {
-                t.row(vec![
-                    b.class.clone(),
-                    rate(b),
-                    opt(b.first_loss_rate),
-                    waterfall::format::dollars(b.first_loss),
-                    b.first_loss_percent.to_string(),
-                    opt(b.wal),
-                    b.collateral_loss_percent.to_string(),
-                ]);
-            }
-            format!(
-                "{} · from the {} filing · breakeven by {by} (to within {} {by}) with the rest of: {}\n\n{}",
-                p.deal.name,
-                p.start.date,
-                results
-                    .first()
-                    .map(|b| b.tolerance.to_string())
-                    .unwrap_or_default(),
-                projection::output::scenario_line(p, base),
-                t.render()
-            )
-        }
-    }
-}
-
-fn price_output(
-    p: &Projection,
-    set: &ScenarioSet,
-    k: usize,
-    prices: &[f64],
-    yields: &[f64],
-    format: TableCsvJson,
-) -> Result<String> {
-    use waterfall::table::{Align, Table};
-    let class = &p.deal.classes[k];
-    let floating = matches!(class.coupon, waterfall::deal::Coupon::Floating { .. });
-    let face = p.start.state.balances[k]
-        .to_string()
-        .parse::<f64>()
-        .unwrap_or(0.0);
-    if face <= 0.0 {
-        return Err(Error::Usage(format!(
-            "class {} has no balance at the filing to price",
-            class.name
-        )));
-    }
-    let mut rows: Vec<[String; 7]> = Vec::new();
-    let mut engine = Engine::<f64>::new(p.deal);
-    for i in 0..set.len() {
-        let s = set.get(i);
-        let mut flows = projection::BondFlows::new(k, face);
-        p.run(&s, &mut engine, &mut flows)?;
-        let bond = flows.bond;
-        let wal = pricing::weighted_average_life(&bond);
-        let cols = s.columns();
-        let scenario = format!("{} {} {}% sev", cols[0], cols[1], cols[2]);
-        let f = |x: Option<f64>, dp: usize| {
-            x.filter(|v| v.is_finite())
-                .map(|v| format!("{v:.dp$}"))
-                .unwrap_or_default()
-        };
-        for &price in prices {
-            let y = pricing::yield_from_price(&bond, price);
-            rows.push([
-                scenario.clone(),
-                format!("{price:.4}"),
-                f(y.map(|y| y * 100.0), 4),
-                if floating {
-                    f(
-                        pricing::discount_margin(&bond, price).map(|d| d * 10_000.0),
-                        1,
-                    )
-                } else {
-                    String::new()
-                },
-                f(wal, 2),
-                f(y.and_then(|y| pricing::modified_duration(&bond, y)), 2),
-                "price".into(),
-            ]);
-        }
-        for &yld in yields {
-            let y = yld / 100.0;
-            let price = pricing::price_from_yield(&bond, y);
-            rows.push([
-                scenario.clone(),
-                f(Some(price), 4),
-                format!("{yld:.4}"),
-                if floating {
-                    f(
-                        pricing::discount_margin(&bond, price).map(|d| d * 10_000.0),
-                        1,
-                    )
-                } else {
-                    String::new()
-                },
-                f(wal, 2),
-                f(pricing::modified_duration(&bond, y), 2),
-                "yield".into(),
-            ]);
-        }
-    }
-    let header = [
-        "scenario",
-        "price",
-        "yield %",
-        "DM bp",
-        "WAL",
-        "mod duration",
-        "given",
-    ];
-    Ok(match format {
-        TableCsvJson::Table => {
-            let mut t = Table::new(
-                &header,
-                &[
-                    Align::Left,
-                    Align::Right,
-                    Align::Right,
-                    Align::Right,
-                    Align::Right,
-                    Align::Right,
-                    Align::Left,
-                ],
-            );
-            for r in rows {
-                t.row(r.to_vec());
-            }
-            format!(
-                "{} class {} from the {} filing ({} of {} face; yields bond-equivalent, DM over one-month LIBOR)\n\n{}",
-                p.deal.name,
-                class.name,
-                p.start.date,
-                if class.kind == ClassKind::InterestOnly {
-                    "per 100"
-                } else {
-                    "percent"
-                },
-                if class.kind == ClassKind::InterestOnly {
-                    "notional"
-                } else {
-                    "current"
-                },
-                t.render()
-            )
-        }
-        TableCsvJson::Csv => {
-            let mut s =
-                "scenario,price,yield_percent,dm_bp,wal,modified_duration,given\n".to_string();
-            for r in rows {
-                s.push_str(&r.join(","));
-                s.push('\n');
-            }
-            s
-        }
-        TableCsvJson::Json => {
-            let v: Vec<_> = rows
-                .iter()
-                .map(|r| {
-                    serde_json::Value::Object(
-                        header
-                            .iter()
-                            .zip(r.iter())
-                            .map(|(h, v)| (h.to_string(), serde_json::Value::String(v.clone())))
-                            .collect(),
-                    )
-                })
-                .collect();
-            serde_json::to_string_pretty(&v).expect("serializable") + "\n"
-        }
     })
 }

@@ -839,6 +839,19 @@ impl<T: Num, L: Ledger<T>> Run<'_, T, L> {
             + (self.certificates_beginning - self.outstanding_all())
     }
 
+    /// `amount`, or less where the step pays its classes only down to their
+    /// target enhancement (noted for the ledger).
+    fn limited(&self, amount: T, classes: &[usize], limit: Limit, note: &mut String) -> T {
+        if limit != Limit::TargetEnhancement {
+            return amount;
+        }
+        let cap = self.target_cap(classes);
+        if L::ON {
+            *note = format!("limited to {} by the target enhancement", money(cap));
+        }
+        amount.min_of(cap)
+    }
+
     fn pay_principal(&mut self, i: usize, from: Account, dist: &Distribution, limit: Limit) {
         let before = self.acc[from as usize];
         if !L::ON && !before.is_positive() {
@@ -850,14 +863,7 @@ impl<T: Num, L: Ledger<T>> Run<'_, T, L> {
         let classes: &[usize] = &self.step_classes[i];
         match dist {
             Distribution::GroupShare(pairs) => {
-                let mut amount = before;
-                if limit == Limit::TargetEnhancement {
-                    let cap = self.target_cap(classes);
-                    if L::ON {
-                        note = format!("limited to {} by the target enhancement", money(cap));
-                    }
-                    amount = amount.min_of(cap);
-                }
+                let amount = self.limited(before, classes, limit, &mut note);
                 let n = pairs.len().min(MAX_MEMBERS);
                 let mut weights = [T::ZERO; MAX_MEMBERS];
                 let mut shares = [T::ZERO; MAX_MEMBERS];
@@ -923,14 +929,7 @@ impl<T: Num, L: Ledger<T>> Run<'_, T, L> {
                         left -= p;
                     }
                 } else {
-                    let mut amount = before;
-                    if limit == Limit::TargetEnhancement {
-                        let cap = self.target_cap(classes);
-                        if L::ON {
-                            note = format!("limited to {} by the target enhancement", money(cap));
-                        }
-                        amount = amount.min_of(cap);
-                    }
+                    let amount = self.limited(before, classes, limit, &mut note);
                     paid_total = self.pay_target(*target, amount, &mut payments);
                 }
             }

@@ -44,6 +44,8 @@
 //! is not positive and finite, no flows, a non-finite field, no sign change found
 //! — the solvers return `None`.
 
+pub mod table;
+
 use serde::{Deserialize, Serialize};
 
 /// Iteration cap for the bracket expansion and for Brent's method, each.

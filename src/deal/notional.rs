@@ -2,7 +2,7 @@
 //! an optional stated rule for the dates after the last entry.
 
 use chrono::NaiveDate;
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::{Decimal, MathematicalOps, RoundingStrategy};
 
 use crate::calendar::months_between;
 
@@ -38,6 +38,10 @@ impl NotionalSchedule {
         let Some(&(last_date, last)) = self.entries.last() else {
             return original;
         };
+        let (first_date, first) = self.entries[0];
+        if date < first_date {
+            return self.before(first_date, first, date, original);
+        }
         if date <= last_date {
             return self
                 .entries
@@ -71,6 +75,27 @@ impl NotionalSchedule {
         };
         value.max(Decimal::ZERO).min(last.max(prev))
     }
+
+    /// Before the first entry the same rule runs backwards (a notional grows
+    /// going back in time), never above the original notional.
+    fn before(&self, first_date: NaiveDate, first: Decimal, date: NaiveDate, original: Decimal) -> Decimal {
+        let months = months_between(date, first_date).max(0);
+        let Some(&(_, second)) = self.entries.get(1) else {
+            return original;
+        };
+        let value = match self.extend {
+            Extend::Flat => return original,
+            Extend::LastStep => first + (first - second) * Decimal::from(months),
+            Extend::LastRatio => {
+                if second.is_zero() || first.is_zero() {
+                    return original;
+                }
+                let ratio = first / second;
+                (first * ratio.powi(months)).round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero)
+            }
+        };
+        value.max(first).min(original)
+    }
 }
 
 #[cfg(test)]
@@ -98,7 +123,6 @@ mod tests {
         let s = he4_a_io();
         assert_eq!(s.at(d(2003, 12, 15), dec!(78100000)), dec!(73000000));
         assert_eq!(s.at(d(2004, 1, 15), dec!(78100000)), dec!(71400000));
-        assert_eq!(s.at(d(2003, 9, 15), dec!(78100000)), dec!(78100000));
     }
 
     #[test]
@@ -108,6 +132,26 @@ mod tests {
         assert_eq!(s.at(d(2004, 3, 15), dec!(78100000)), dec!(68200000));
         assert_eq!(s.at(d(2006, 2, 15), dec!(78100000)), dec!(31400000));
         assert_eq!(s.at(d(2006, 3, 15), dec!(78100000)), Decimal::ZERO);
+    }
+
+    #[test]
+    fn before_the_first_entry_the_rule_runs_backwards_up_to_the_original() {
+        // HE4 A-IO-INV: 817,167,112 in December 2003 falling to 763,970,281;
+        // three months of that ratio back is 817,167,112 x (817,167,112 /
+        // 763,970,281)^3 = 1,000,05x,xxx: above the printed original of
+        // 1,000,000,000, so September 2003 (the first distribution) stands at it.
+        let inv = NotionalSchedule {
+            entries: vec![(d(2003, 12, 15), dec!(817167112)), (d(2004, 1, 15), dec!(763970281))],
+            extend: Extend::LastRatio,
+            ends: None,
+        };
+        assert_eq!(inv.at(d(2003, 9, 15), dec!(1000000000)), dec!(1000000000));
+        // One month back: 817,167,112 x 1.069632... = 874,068,xxx.
+        let nov = inv.at(d(2003, 11, 17), dec!(1000000000));
+        assert!(nov > dec!(874000000) && nov < dec!(874100000), "{nov}");
+        // HE4 A-IO falls by 1,600,000 a month: 74,600,000 in November 2003.
+        assert_eq!(he4_a_io().at(d(2003, 11, 17), dec!(78100000)), dec!(74600000));
+        assert_eq!(he4_a_io().at(d(2003, 9, 15), dec!(78100000)), dec!(77800000));
     }
 
     #[test]

@@ -78,7 +78,13 @@ impl NotionalSchedule {
 
     /// Before the first entry the same rule runs backwards (a notional grows
     /// going back in time), never above the original notional.
-    fn before(&self, first_date: NaiveDate, first: Decimal, date: NaiveDate, original: Decimal) -> Decimal {
+    fn before(
+        &self,
+        first_date: NaiveDate,
+        first: Decimal,
+        date: NaiveDate,
+        original: Decimal,
+    ) -> Decimal {
         let months = months_between(date, first_date).max(0);
         let Some(&(_, second)) = self.entries.get(1) else {
             return original;
@@ -91,7 +97,8 @@ impl NotionalSchedule {
                     return original;
                 }
                 let ratio = first / second;
-                (first * ratio.powi(months)).round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero)
+                (first * ratio.powi(months))
+                    .round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero)
             }
         };
         value.max(first).min(original)
@@ -141,7 +148,10 @@ mod tests {
         // 763,970,281)^3 = 1,000,05x,xxx: above the printed original of
         // 1,000,000,000, so September 2003 (the first distribution) stands at it.
         let inv = NotionalSchedule {
-            entries: vec![(d(2003, 12, 15), dec!(817167112)), (d(2004, 1, 15), dec!(763970281))],
+            entries: vec![
+                (d(2003, 12, 15), dec!(817167112)),
+                (d(2004, 1, 15), dec!(763970281)),
+            ],
             extend: Extend::LastRatio,
             ends: None,
         };
@@ -150,8 +160,14 @@ mod tests {
         let nov = inv.at(d(2003, 11, 17), dec!(1000000000));
         assert!(nov > dec!(874000000) && nov < dec!(874100000), "{nov}");
         // HE4 A-IO falls by 1,600,000 a month: 74,600,000 in November 2003.
-        assert_eq!(he4_a_io().at(d(2003, 11, 17), dec!(78100000)), dec!(74600000));
-        assert_eq!(he4_a_io().at(d(2003, 9, 15), dec!(78100000)), dec!(77800000));
+        assert_eq!(
+            he4_a_io().at(d(2003, 11, 17), dec!(78100000)),
+            dec!(74600000)
+        );
+        assert_eq!(
+            he4_a_io().at(d(2003, 9, 15), dec!(78100000)),
+            dec!(77800000)
+        );
     }
 
     #[test]

@@ -162,6 +162,33 @@ pub struct GroupCollateral {
     pub interest_remittance: Option<Printed>,
 }
 
+/// Reads one figure of a collateral column.
+pub type CollateralField = fn(&GroupCollateral) -> &Option<Printed>;
+
+impl GroupCollateral {
+    /// Every figure of a collateral column, with a label, in print order.
+    pub const FIELDS: [(&'static str, CollateralField); 14] = [
+        ("beginning balance", |g| &g.beginning_balance),
+        ("scheduled principal", |g| &g.scheduled_principal),
+        ("prepayments", |g| &g.prepayments),
+        ("net liquidation proceeds", |g| &g.net_liquidation_proceeds),
+        ("repurchases", |g| &g.repurchases),
+        ("principal remittance", |g| &g.principal_remittance),
+        ("realized losses", |g| &g.realized_losses),
+        ("ending balance", |g| &g.ending_balance),
+        ("ending count", |g| &g.ending_count),
+        ("scheduled interest less servicing", |g| {
+            &g.scheduled_interest_net
+        }),
+        ("relief act shortfall", |g| &g.relief_act_shortfall),
+        ("prepayment interest shortfall", |g| {
+            &g.prepayment_interest_shortfall
+        }),
+        ("nonrecoverable advances", |g| &g.nonrecoverable_advances),
+        ("interest remittance", |g| &g.interest_remittance),
+    ];
+}
+
 /// Delinquency, foreclosure, bankruptcy and REO counts and balances.
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct Delinquency {

@@ -104,20 +104,7 @@ pub fn text(r: &Report, warnings: &[Warning]) -> String {
     let mut align = vec![Align::Left];
     align.extend(std::iter::repeat_n(Align::Right, hs.len() - 1));
     let mut c = Table::new(&hs, &align);
-    type Field = fn(&super::GroupCollateral) -> &Option<Printed>;
-    let rows: [(&str, Field); 11] = [
-        ("beginning balance", |g| &g.beginning_balance),
-        ("scheduled principal", |g| &g.scheduled_principal),
-        ("prepayments", |g| &g.prepayments),
-        ("net liquidation proceeds", |g| &g.net_liquidation_proceeds),
-        ("repurchases", |g| &g.repurchases),
-        ("principal remittance", |g| &g.principal_remittance),
-        ("realized losses", |g| &g.realized_losses),
-        ("ending balance", |g| &g.ending_balance),
-        ("ending count", |g| &g.ending_count),
-        ("interest less servicing", |g| &g.scheduled_interest_net),
-        ("interest remittance", |g| &g.interest_remittance),
-    ];
+    let rows = super::GroupCollateral::FIELDS;
     for (label, f) in rows {
         let mut row = vec![label.to_string()];
         row.extend(r.groups.iter().map(|g| cell(f(g))));

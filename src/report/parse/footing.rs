@@ -219,25 +219,7 @@ fn of_all_groups(
 }
 
 fn pool_is_sum_of_groups(report: &Report) -> Vec<Warning> {
-    type Field = fn(&GroupCollateral) -> &Option<Printed>;
-    const FIELDS: [(&str, Field); 14] = [
-        ("beginning balance", |g| &g.beginning_balance),
-        ("scheduled principal", |g| &g.scheduled_principal),
-        ("prepayments", |g| &g.prepayments),
-        ("net liquidation proceeds", |g| &g.net_liquidation_proceeds),
-        ("repurchases", |g| &g.repurchases),
-        ("principal remittance", |g| &g.principal_remittance),
-        ("realized losses", |g| &g.realized_losses),
-        ("ending balance", |g| &g.ending_balance),
-        ("ending count", |g| &g.ending_count),
-        ("scheduled interest", |g| &g.scheduled_interest_net),
-        ("relief act shortfall", |g| &g.relief_act_shortfall),
-        ("prepayment interest shortfall", |g| {
-            &g.prepayment_interest_shortfall
-        }),
-        ("nonrecoverable advances", |g| &g.nonrecoverable_advances),
-        ("interest remittance", |g| &g.interest_remittance),
-    ];
+    const FIELDS: [(&str, crate::report::CollateralField); 14] = GroupCollateral::FIELDS;
     let mut out = Vec::new();
     if report.groups.is_empty() {
         return out;

@@ -429,11 +429,4 @@ impl Deal {
             }
         }
     }
-
-    pub fn target_name(&self, target: Target) -> &str {
-        match target {
-            Target::Class(k) => &self.classes[k].name,
-            Target::Allocation(a) => &self.allocations[a].name,
-        }
-    }
 }

@@ -18,10 +18,10 @@ use rust_decimal::Decimal;
 
 pub use start::{Start, from_filing, loan_lines};
 
-use crate::calendar::{DayCount, months_between};
+use crate::calendar::DayCount;
 use crate::collateral::{LineKind, LineState, LoanLine, RatePlan};
 use crate::deal::Deal;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::num::Num;
 use crate::reconcile::read_report;
 use crate::scenario::Scenario;
@@ -239,11 +239,6 @@ impl<'d> Projection<'d> {
         }
         Ok(())
     }
-
-    /// Months from the filing's date to `date`.
-    pub fn month_of(&self, date: NaiveDate) -> i64 {
-        months_between(self.start.date, date)
-    }
 }
 
 /// One projected period, kept whole.
@@ -290,19 +285,6 @@ impl<T: Num, A: Observer<T>, B: Observer<T>> Observer<T> for Both<'_, A, B> {
         self.0.period(v);
         self.1.period(v);
     }
-}
-
-/// Check a scenario against the deal before running it.
-pub fn check_scenario(scenario: &Scenario, path: &Path) -> Result<()> {
-    scenario
-        .assumptions
-        .validate()
-        .map_err(|e| Error::file(path, format!("scenario \"{}\": {e}", scenario.name)))
-}
-
-/// The filing's LIBOR as a number (for outputs that show the path).
-pub fn libor_at(scenario: &Scenario, start: &Start, month: u32) -> Decimal {
-    scenario.libor.at(month, start.index)
 }
 
 /// Collects one class's cash flows as a bond to price.

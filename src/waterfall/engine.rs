@@ -105,21 +105,6 @@ impl<'d, T: Num> Engine<'d, T> {
         )
     }
 
-    /// The notional of interest-only class `k` for the distribution on `date`.
-    pub fn notional(&self, k: usize, date: chrono::NaiveDate, current: T) -> T {
-        let c = &self.deal.classes[k];
-        match &c.notional {
-            None => current,
-            Some(s) => {
-                let n = self.deal.period_number(date) - 1;
-                match self.notionals[k].get(n.max(0) as usize) {
-                    Some(&v) if n >= 0 => v,
-                    _ => T::from_decimal(s.at(date, c.original_balance)),
-                }
-            }
-        }
-    }
-
     /// Run one period: `state` goes from the previous distribution date to this
     /// one, `out` receives every figure, `ledger` every step.
     pub fn run<L: Ledger<T>>(

@@ -114,5 +114,18 @@ fn grid_he4(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, reconcile_filings, project_he4, grid_he4);
+fn engine_setup(c: &mut Criterion) {
+    let deal = Deal::load(&root().join("deals/absc-2003-he4")).unwrap();
+    c.bench_function("engine set-up for HE4 (f64)", |b| {
+        b.iter(|| Engine::<f64>::new(&deal))
+    });
+}
+
+criterion_group!(
+    benches,
+    reconcile_filings,
+    project_he4,
+    grid_he4,
+    engine_setup
+);
 criterion_main!(benches);

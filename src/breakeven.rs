@@ -104,6 +104,17 @@ pub fn breakeven(
     by: By,
     tolerance: Option<f64>,
 ) -> Result<Breakeven> {
+    search(p, base, k, by, tolerance, Engine::<f64>::new(p.deal))
+}
+
+fn search(
+    p: &Projection,
+    base: &Scenario,
+    k: usize,
+    by: By,
+    tolerance: Option<f64>,
+    mut engine: Engine<f64>,
+) -> Result<Breakeven> {
     let (top, default_tol) = by.range();
     let tol = tolerance.unwrap_or(default_tol).max(1e-6);
     if by == By::Severity
@@ -113,7 +124,6 @@ pub fn breakeven(
             "a severity breakeven needs a scenario with defaults (give --scenario with a default speed)".into(),
         ));
     }
-    let mut engine = Engine::<f64>::new(p.deal);
     let mut projections = 0u32;
     let mut eval = |x: Decimal| -> Result<Summary> {
         projections += 1;
@@ -206,9 +216,10 @@ pub fn breakevens(
     by: By,
     tolerance: Option<f64>,
 ) -> Result<Vec<Breakeven>> {
+    let prototype = Engine::<f64>::new(p.deal);
     classes
         .par_iter()
-        .map(|&k| breakeven(p, base, k, by, tolerance))
+        .map(|&k| search(p, base, k, by, tolerance, prototype.clone()))
         .collect::<Vec<_>>()
         .into_iter()
         .collect()

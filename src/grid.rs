@@ -97,6 +97,9 @@ impl<'a> Grid<'a> {
         })?;
         let n = self.set.len();
         let p = self.projection;
+        // Setting an engine up costs about as much as a projection: set one
+        // up and give each worker a copy.
+        let prototype = Engine::<f64>::new(p.deal);
         let mut first = 0;
         while first < n {
             if self.cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
@@ -107,7 +110,7 @@ impl<'a> Grid<'a> {
                 (first..last)
                     .into_par_iter()
                     .map_init(
-                        || Engine::<f64>::new(p.deal),
+                        || prototype.clone(),
                         |engine, i| summarize(p, engine, &self.set.get(i), i + 1),
                     )
                     .collect()

@@ -62,6 +62,9 @@ pub enum Error {
     /// Stopped by the user (Ctrl-C) before the output was complete.
     #[error("interrupted: nothing was written")]
     Interrupted,
+    /// The reader of standard output went away (`| head`): not a failure.
+    #[error("standard output was closed")]
+    OutputClosed,
 }
 
 fn join(errors: &[Error]) -> String {
@@ -108,6 +111,7 @@ impl Error {
         match self {
             Error::Internal(_) => 3,
             Error::Interrupted => 130,
+            Error::OutputClosed => 0,
             _ => 2,
         }
     }

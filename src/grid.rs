@@ -207,7 +207,11 @@ impl<W: Write> RowWriter<W> {
     }
 
     fn io(e: std::io::Error) -> Error {
-        Error::Usage(format!("cannot write the grid: {e}"))
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            Error::OutputClosed
+        } else {
+            Error::Usage(format!("cannot write the grid: {e}"))
+        }
     }
 
     pub fn begin(&mut self) -> Result<()> {

@@ -446,7 +446,7 @@ fn run(cli: Cli) -> Result<u8> {
                     let stdout = std::io::stdout();
                     let mut lock = std::io::BufWriter::new(stdout.lock());
                     match run(&mut lock) {
-                        Err(Error::Usage(m)) if m.contains("Broken pipe") => {}
+                        Err(Error::OutputClosed) => {}
                         other => other?,
                     }
                 }

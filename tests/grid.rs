@@ -332,3 +332,36 @@ fn a_floater_priced_at_par_has_its_margin_as_discount_margin() {
     let dm = waterfall::pricing::discount_margin(&flows.bond, 100.0).unwrap();
     assert!((dm - 0.02).abs() < 1e-7, "DM at par {dm}");
 }
+
+#[test]
+fn a_grid_too_large_for_one_run_is_refused() {
+    // 100 x 100 x 100 x 11 = 11,000,000 scenarios, over the 10,000,000 a run takes.
+    let dir = tempfile::tempdir().unwrap();
+    let list = |f: &dyn Fn(usize) -> String, n: usize| (0..n).map(f).collect::<Vec<_>>().join(",");
+    let text = format!(
+        "[grid]\nprepay = [{}]\ndefault = [{}]\nseverity = [{}]\nlag = [{}]\n",
+        list(&|i| format!("\"{i}CPR\""), 100),
+        list(&|i| format!("\"{}CDR\"", i as f64 / 10.0), 100),
+        list(&|i| format!("\"{}\"", i as f64 / 2.0), 100),
+        list(&|i| i.to_string(), 11),
+    );
+    let f = scenario_file(dir.path(), "huge.toml", &text);
+    let out = dir.path().join("grid.csv");
+    let o = waterfall(&[
+        "grid",
+        HE4,
+        "--from",
+        HE4_FILING,
+        "--scenarios",
+        f.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("11000000 scenarios") && err.contains("10,000,000"),
+        "{err}"
+    );
+    assert!(!out.exists());
+}

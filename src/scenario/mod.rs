@@ -122,7 +122,9 @@ impl ScenarioSet {
         };
         let set = r.set(f);
         Error::collect(r.errors)?;
-        let set = set.expect("no errors means a set");
+        let Some(set) = set else {
+            return Err(Error::file(path, "the file defines no scenario"));
+        };
         if set.is_empty() {
             return Err(Error::file(
                 path,
@@ -376,6 +378,23 @@ impl Resolver<'_> {
     }
 
     fn set(&mut self, f: ScenarioFile) -> Option<ScenarioSet> {
+        let sets_nothing = f.prepay.is_none()
+            && f.default.is_none()
+            && f.severity.is_none()
+            && f.lag.is_none()
+            && f.advancing.is_none()
+            && f.libor.is_none()
+            && f.call.is_none()
+            && f.ppc.is_none()
+            && f.grid.is_none()
+            && f.scenario.is_empty();
+        if sets_nothing {
+            self.errors.push(Error::file(
+                &self.src.path,
+                "the file defines no scenario: set at least one assumption (prepay, default, ...), a [grid] or [[scenario]] entries",
+            ));
+            return None;
+        }
         let name = f.name.clone().unwrap_or_else(|| {
             self.src
                 .path

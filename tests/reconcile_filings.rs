@@ -213,6 +213,17 @@ fn a_changed_margin_fails_exactly_the_figures_it_drives() {
     .collect();
     assert_eq!(mismatched(&r), expected);
     assert_eq!(ours(&r, "M-4.interest") - dec!(71126.22), dec!(1431.11));
+    // The note says how: 18,400,000 x (1.12% + 3.95%) x 28/360 = 72,557.33,
+    // and which step paid it.
+    let note = r.figure("M-4.interest").unwrap().note.clone().unwrap();
+    assert!(
+        note.contains("18,400,000.00 x 5.07000% x 28/360 = 72,557.33"),
+        "{note}"
+    );
+    assert!(
+        note.contains("pay interest to M-1, M-2, M-3, M-4, M-5"),
+        "{note}"
+    );
 }
 
 #[test]

@@ -122,7 +122,7 @@ pub fn reconcile(
     let mut result = engine.result();
     let mut ledger = Explain::default();
     engine.run(&mut state, &inputs.period, &mut result, &mut ledger)?;
-    let figures = figures::Comparer {
+    let mut figures = figures::Comparer {
         deal,
         report,
         result: &result,
@@ -130,6 +130,12 @@ pub fn reconcile(
         figures: Vec::new(),
     }
     .compare();
+    for f in figures
+        .iter_mut()
+        .filter(|f| f.status == Status::Mismatch && f.note.is_none())
+    {
+        f.note = why(deal, &inputs, &result, &ledger, f);
+    }
     let mut notes = Vec::new();
     for class in &deal.classes {
         if let Some(p) = report.class(&class.name).and_then(|r| r.original_balance)
@@ -164,6 +170,111 @@ pub fn reconcile(
         warnings,
         notes,
         tolerance: options.tolerance,
+    })
+}
+
+/// How the engine arrived at a class figure that does not match: its accrual
+/// and the waterfall steps that paid it, from the period's ledger.
+fn why(
+    deal: &Deal,
+    inputs: &Inputs,
+    result: &PeriodResult<Decimal>,
+    ledger: &Explain<Decimal>,
+    f: &Figure,
+) -> Option<String> {
+    use crate::format::{money, percent};
+    let class = f.class()?;
+    let k = deal.class_index(class)?;
+    let c = &result.classes[k];
+    let paid_by = |what: &[&str]| {
+        let steps: Vec<String> = ledger
+            .entries
+            .iter()
+            .filter(|e| {
+                e.payments
+                    .iter()
+                    .any(|p| p.to == class && what.contains(&p.what) && !p.paid.is_zero())
+            })
+            .map(|e| {
+                let paid: Decimal = e
+                    .payments
+                    .iter()
+                    .filter(|p| p.to == class)
+                    .map(|p| p.paid)
+                    .sum();
+                format!(
+                    "step {} ({}) paid {}",
+                    e.step + 1,
+                    deal.steps[e.step].label,
+                    money(paid)
+                )
+            })
+            .collect();
+        if steps.is_empty() {
+            "no step paid it".to_string()
+        } else {
+            steps.join("; ")
+        }
+    };
+    let days = match deal.classes[k].day_count {
+        crate::calendar::DayCount::Act360 => inputs.period.days_actual,
+        crate::calendar::DayCount::Thirty360 => inputs.period.days_30,
+    };
+    let accrual = format!(
+        "accrued {} x {} x {days}/360 = {}",
+        money(c.beginning),
+        percent(c.rate, 5),
+        money(c.accrued)
+    );
+    let field = f.field();
+    let pays: &[&str] = &[
+        "interest",
+        "net WAC carryover",
+        "writedown reimbursement",
+        "prepayment premiums",
+        "remainder",
+    ];
+    if deal.classes[k].coupon == crate::deal::Coupon::None
+        && !field.starts_with("principal")
+        && !field.starts_with("ending")
+    {
+        let received = c.interest_distribution();
+        return Some(if field == "rate" {
+            format!(
+                "its rate is what it received annualised over the beginning pool: {} x 12 / {}",
+                money(received),
+                money(result.deal.pool_beginning)
+            )
+        } else {
+            paid_by(pays)
+        });
+    }
+    Some(if field == "rate" {
+        format!(
+            "{}; the index was {}",
+            accrual,
+            percent(inputs.period.index, 5)
+        )
+    } else if field.starts_with("interest") {
+        format!("{accrual}; {}", paid_by(pays))
+    } else if field.starts_with("principal") || field.starts_with("ending") {
+        format!(
+            "began at {}; {}",
+            money(c.beginning),
+            paid_by(&["principal", "writedown"])
+        )
+    } else {
+        format!(
+            "{accrual}; {}",
+            paid_by(&[
+                "interest",
+                "principal",
+                "net WAC carryover",
+                "writedown reimbursement",
+                "prepayment premiums",
+                "remainder"
+            ])
+        )
     })
 }
 

@@ -303,9 +303,9 @@ pub fn render(
             s
         }
         OutputFormat::Table => {
-            use crate::table::{Align, Table};
+            use crate::table::Table;
             let by = results.first().map(|b| b.by.unit()).unwrap_or("");
-            let mut t = Table::new(
+            let mut t = Table::with_left(
                 &[
                     "class",
                     &format!("breakeven {by}"),
@@ -315,15 +315,7 @@ pub fn render(
                     "WAL at breakeven",
                     "collateral loss %",
                 ],
-                &[
-                    Align::Left,
-                    Align::Right,
-                    Align::Right,
-                    Align::Right,
-                    Align::Right,
-                    Align::Right,
-                    Align::Right,
-                ],
+                1,
             );
             for b in results {
                 t.row(vec![

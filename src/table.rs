@@ -24,6 +24,14 @@ impl Table {
         }
     }
 
+    /// The first `left` columns aligned left (names, dates), the rest right (figures).
+    pub fn with_left(headers: &[&str], left: usize) -> Self {
+        let align: Vec<Align> = (0..headers.len())
+            .map(|i| if i < left { Align::Left } else { Align::Right })
+            .collect();
+        Table::new(headers, &align)
+    }
+
     pub fn row(&mut self, cells: Vec<String>) {
         self.rows.push(cells);
     }

@@ -40,20 +40,17 @@ fn one_thread_and_two_threads_write_the_same_bytes() {
     let mut outputs = Vec::new();
     for threads in ["1", "2"] {
         let out = dir.path().join(format!("grid-{threads}.csv"));
-        let o = waterfall(&[
-            "grid",
-            HE4,
-            "--from",
-            HE4_FILING,
-            "--scenarios",
+        let o = grid_he4(
             "scenarios/grid.toml",
-            "--threads",
-            threads,
-            "--format",
-            "csv",
-            "--out",
-            out.to_str().unwrap(),
-        ]);
+            &[
+                "--threads",
+                threads,
+                "--format",
+                "csv",
+                "--out",
+                out.to_str().unwrap(),
+            ],
+        );
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         outputs.push(out);
     }
@@ -74,18 +71,16 @@ fn one_thread_and_two_threads_write_the_same_bytes() {
     }
 }
 
+/// `waterfall grid` of HE4 from its filing with `scenarios`, then `extra` arguments.
+fn grid_he4(scenarios: &str, extra: &[&str]) -> std::process::Output {
+    let mut args = vec!["grid", HE4, "--from", HE4_FILING, "--scenarios", scenarios];
+    args.extend_from_slice(extra);
+    waterfall(&args)
+}
+
 /// `scenarios/grid.toml` on HE4, as CSV.
 fn shipped_grid_csv() -> String {
-    let o = waterfall(&[
-        "grid",
-        HE4,
-        "--from",
-        HE4_FILING,
-        "--scenarios",
-        "scenarios/grid.toml",
-        "--format",
-        "csv",
-    ]);
+    let o = grid_he4("scenarios/grid.toml", &["--format", "csv"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     String::from_utf8(o.stdout).unwrap()
 }
@@ -160,14 +155,7 @@ fn a_grid_with_no_scenario_is_refused() {
         "[grid]\nprepay = [\"100PPC\"]\ncall = []\n",
     );
     for file in [f, f2] {
-        let o = waterfall(&[
-            "grid",
-            HE4,
-            "--from",
-            HE4_FILING,
-            "--scenarios",
-            file.to_str().unwrap(),
-        ]);
+        let o = grid_he4(file.to_str().unwrap(), &[]);
         let err = String::from_utf8_lossy(&o.stderr);
         assert_eq!(o.status.code(), Some(2), "{err}");
         assert!(err.contains(file.to_str().unwrap()), "{err}");
@@ -176,16 +164,7 @@ fn a_grid_with_no_scenario_is_refused() {
 
 #[test]
 fn an_output_path_that_cannot_be_written_is_refused_before_any_work() {
-    let o = waterfall(&[
-        "grid",
-        HE4,
-        "--from",
-        HE4_FILING,
-        "--scenarios",
-        "scenarios/grid.toml",
-        "--out",
-        "no/such/dir/grid.csv",
-    ]);
+    let o = grid_he4("scenarios/grid.toml", &["--out", "no/such/dir/grid.csv"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("no/such/dir/grid.csv"));
     assert!(o.stdout.is_empty());
@@ -347,16 +326,7 @@ fn a_grid_too_large_for_one_run_is_refused() {
     );
     let f = scenario_file(dir.path(), "huge.toml", &text);
     let out = dir.path().join("grid.csv");
-    let o = waterfall(&[
-        "grid",
-        HE4,
-        "--from",
-        HE4_FILING,
-        "--scenarios",
-        f.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = grid_he4(f.to_str().unwrap(), &["--out", out.to_str().unwrap()]);
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(

@@ -9,7 +9,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use crate::collateral::{ArmTerms, LoanLine, read_tape};
 use crate::deal::{ClassKind, Deal};
 use crate::error::{Error, Result};
-use crate::reconcile::{from_report, index};
+use crate::reconcile::from_report;
 use crate::report::{Report, value};
 use crate::waterfall::DealState;
 
@@ -33,7 +33,7 @@ pub fn from_filing(deal: &Deal, report: &Report, path: &Path) -> Result<Start> {
     // The same checks as a reconciliation: the right series, every class.
     let inputs = from_report(deal, report, path)?;
     let date = inputs.period.date;
-    let (index, _) = index(deal, report, path)?;
+    let index = inputs.period.index;
     let mut state = DealState::at_closing(deal);
     for (k, c) in deal.classes.iter().enumerate() {
         let row = report.class(&c.name).expect("checked by from_report");

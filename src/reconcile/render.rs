@@ -102,9 +102,7 @@ fn index_text(r: &Reconciliation) -> String {
 fn class_table(deal: &Deal, r: &Reconciliation, fields: &[(&str, &str)]) -> Option<String> {
     let mut headers = vec!["class", ""];
     headers.extend(fields.iter().map(|(_, h)| *h));
-    let mut align = vec![Align::Left, Align::Left];
-    align.extend(fields.iter().map(|_| Align::Right));
-    let mut t = Table::new(&headers, &align);
+    let mut t = Table::with_left(&headers, 2);
     for class in &deal.classes {
         let figs: Vec<Option<&Figure>> = fields
             .iter()

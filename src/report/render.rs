@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use super::{Printed, Report, Warning};
 use crate::format;
-use crate::table::{Align, Table};
+use crate::table::Table;
 
 fn cell(p: &Option<Printed>) -> String {
     p.as_ref()
@@ -34,7 +34,7 @@ pub fn text(r: &Report, warnings: &[Warning]) -> String {
         let _ = writeln!(out, "index {} (line {})", rate(&Some(*i)), i.line);
     }
     out.push('\n');
-    let mut t = Table::new(
+    let mut t = Table::with_left(
         &[
             "class",
             "cusip",
@@ -48,19 +48,7 @@ pub fn text(r: &Report, warnings: &[Warning]) -> String {
             "int short",
             "ending",
         ],
-        &[
-            Align::Left,
-            Align::Left,
-            Align::Right,
-            Align::Right,
-            Align::Right,
-            Align::Right,
-            Align::Right,
-            Align::Right,
-            Align::Right,
-            Align::Right,
-            Align::Right,
-        ],
+        2,
     );
     for c in &r.classes {
         t.row(vec![
@@ -101,9 +89,7 @@ pub fn text(r: &Report, warnings: &[Warning]) -> String {
     headers.extend(r.groups.iter().map(|g| format!("group {}", g.name)));
     headers.push("total".into());
     let hs: Vec<&str> = headers.iter().map(String::as_str).collect();
-    let mut align = vec![Align::Left];
-    align.extend(std::iter::repeat_n(Align::Right, hs.len() - 1));
-    let mut c = Table::new(&hs, &align);
+    let mut c = Table::with_left(&hs, 1);
     let rows = super::GroupCollateral::FIELDS;
     for (label, f) in rows {
         let mut row = vec![label.to_string()];
@@ -114,10 +100,7 @@ pub fn text(r: &Report, warnings: &[Warning]) -> String {
     out.push_str(&c.render());
 
     out.push('\n');
-    let mut d = Table::new(
-        &["figure", "value", "line"],
-        &[Align::Left, Align::Right, Align::Right],
-    );
+    let mut d = Table::with_left(&["figure", "value", "line"], 1);
     let mut add = |label: &str, p: &Option<Printed>, pct: bool| {
         if let Some(v) = p {
             d.row(vec![

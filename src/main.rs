@@ -58,6 +58,24 @@ impl From<TableCsvJson> for OutputFormat {
     }
 }
 
+/// A deal and the filing a projection starts from.
+#[derive(clap::Args)]
+struct FromFiling {
+    /// A deal.toml, or a deal directory holding one.
+    deal: PathBuf,
+    /// The filing to start from: a report of this deal (settlement is its
+    /// distribution date).
+    #[arg(long)]
+    from: PathBuf,
+}
+
+impl FromFiling {
+    /// The deal file, validated.
+    fn load(&self) -> Result<Deal> {
+        Deal::load(&self.deal)
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Parse a trustee's monthly report into typed figures.
@@ -119,11 +137,8 @@ enum Command {
     },
     /// Project a deal from a filing to its last payment under a scenario.
     Project {
-        /// A deal.toml, or a deal directory holding one.
-        deal: PathBuf,
-        /// The filing to start from (a report of this deal).
-        #[arg(long)]
-        from: PathBuf,
+        #[command(flatten)]
+        start: FromFiling,
         /// A scenario file (scenarios/*.toml) defining one scenario.
         #[arg(long)]
         scenario: PathBuf,
@@ -141,11 +156,8 @@ enum Command {
     },
     /// Run every scenario of a grid or list in parallel: one row per scenario and class.
     Grid {
-        /// A deal.toml, or a deal directory holding one.
-        deal: PathBuf,
-        /// The filing to start from.
-        #[arg(long)]
-        from: PathBuf,
+        #[command(flatten)]
+        start: FromFiling,
         /// A scenario file with a [grid] or [[scenario]] entries.
         #[arg(long)]
         scenarios: PathBuf,
@@ -160,11 +172,8 @@ enum Command {
     },
     /// The highest default rate (or severity) at which a class takes no writedown.
     Breakeven {
-        /// A deal.toml, or a deal directory holding one.
-        deal: PathBuf,
-        /// The filing to start from.
-        #[arg(long)]
-        from: PathBuf,
+        #[command(flatten)]
+        start: FromFiling,
         /// The class, or "all" for every senior and mezzanine class.
         #[arg(long)]
         class: String,
@@ -183,11 +192,8 @@ enum Command {
     },
     /// Price, yield, discount margin, WAL and duration of a class under scenarios.
     Price {
-        /// A deal.toml, or a deal directory holding one.
-        deal: PathBuf,
-        /// The filing to start from (settlement is its distribution date).
-        #[arg(long)]
-        from: PathBuf,
+        #[command(flatten)]
+        start: FromFiling,
         #[arg(long)]
         class: String,
         /// A scenario file: one scenario, a grid or a list (a row per scenario and price).
@@ -390,18 +396,17 @@ fn run(cli: Cli) -> Result<u8> {
             Ok(0)
         }
         Command::Project {
-            deal,
-            from,
+            start,
             scenario,
             out,
             format,
             plot,
             fast,
         } => {
-            let deal = Deal::load(&deal)?;
+            let deal = start.load()?;
             let set = ScenarioSet::load(&scenario)?;
             let scenario = set.single()?;
-            let projection = Projection::from_report_file(&deal, &from)?;
+            let projection = Projection::from_report_file(&deal, &start.from)?;
             if fast {
                 project::<f64>(&projection, &scenario, out, format, plot)
             } else {
@@ -409,8 +414,7 @@ fn run(cli: Cli) -> Result<u8> {
             }
         }
         Command::Grid {
-            deal,
-            from,
+            start,
             scenarios,
             threads,
             out,
@@ -419,9 +423,9 @@ fn run(cli: Cli) -> Result<u8> {
             if threads == Some(0) {
                 return Err(Error::Usage("--threads must be at least 1".into()));
             }
-            let deal = Deal::load(&deal)?;
+            let deal = start.load()?;
             let set = ScenarioSet::load(&scenarios)?;
-            let projection = Projection::from_report_file(&deal, &from)?;
+            let projection = Projection::from_report_file(&deal, &start.from)?;
             let cancel = interrupt_flag();
             let mut grid = Grid::new(&projection, &set);
             grid.cancel = Some(cancel);
@@ -455,8 +459,7 @@ fn run(cli: Cli) -> Result<u8> {
             Ok(0)
         }
         Command::Breakeven {
-            deal,
-            from,
+            start,
             class,
             scenario,
             by,
@@ -466,7 +469,7 @@ fn run(cli: Cli) -> Result<u8> {
             if tolerance.is_some_and(|t| t.is_nan() || t <= 0.0) {
                 return Err(Error::Usage("--tolerance must be positive".into()));
             }
-            let deal = Deal::load(&deal)?;
+            let deal = start.load()?;
             let by = match by {
                 ByArg::Cdr => breakeven::By::Cdr,
                 ByArg::Sda => breakeven::By::Sda,
@@ -486,7 +489,7 @@ fn run(cli: Cli) -> Result<u8> {
             } else {
                 vec![class_index(&deal, &class)?]
             };
-            let projection = Projection::from_report_file(&deal, &from)?;
+            let projection = Projection::from_report_file(&deal, &start.from)?;
             let results = breakeven::breakevens(&projection, &base, &classes, by, tolerance)?;
             print(&breakeven::render(
                 &projection,
@@ -497,8 +500,7 @@ fn run(cli: Cli) -> Result<u8> {
             Ok(0)
         }
         Command::Price {
-            deal,
-            from,
+            start,
             class,
             scenarios,
             price,
@@ -511,10 +513,10 @@ fn run(cli: Cli) -> Result<u8> {
             if let Some(p) = price.iter().find(|p| !(**p > 0.0 && p.is_finite())) {
                 return Err(Error::Usage(format!("--price must be positive, found {p}")));
             }
-            let deal = Deal::load(&deal)?;
+            let deal = start.load()?;
             let k = class_index(&deal, &class)?;
             let set = ScenarioSet::load(&scenarios)?;
-            let projection = Projection::from_report_file(&deal, &from)?;
+            let projection = Projection::from_report_file(&deal, &start.from)?;
             let table =
                 pricing::table::price_table(&projection, &set, k, &price, &r#yield, format.into())?;
             print(&table)?;

@@ -388,7 +388,7 @@ fn collateral_csv_reproduces_sifma_sample_a_month_1() {
     assert_eq!(month1.len(), 13);
     assert_eq!(month1[0], "1");
     let balance: f64 = month1[1].parse().unwrap();
-    // SIFMA's published sample A (shared/reference/sifma-sf-cashflow-a.csv): 97,934,244.
+    // SIFMA's published sample A (tests/fixtures/sifma/sifma-sf-cashflow-a.csv): 97,934,244.
     assert_eq!(balance.round(), 97_934_244.0, "{}", month1[1]);
     assert_eq!(run.stdout.lines().count(), 1 + 360);
 }

@@ -14,7 +14,7 @@ use waterfall::num::Num;
 
 const REFERENCE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../shared/reference/sifma-sf-cashflow-a.csv"
+    "/tests/fixtures/sifma/sifma-sf-cashflow-a.csv"
 );
 
 /// The money columns the table and the engine have in common: the CLI's

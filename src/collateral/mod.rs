@@ -1,6 +1,6 @@
 //! Collateral cash flows: loan lines projected month by month with
 //! prepayments, defaults, a foreclosure pipeline and liquidations, following
-//! the SIFMA standard formulas (`shared/docs/collateral-math.md`).
+//! the SIFMA standard formulas (`docs/collateral-math.md`).
 //!
 //! - [`speed`]: market notation for speeds (`6CPR`, `150PSA`, `100SDA`, ...)
 //!   and the conversions between them.

@@ -1,6 +1,6 @@
 //! One line's month-by-month projection with prepayments, defaults, a
 //! foreclosure pipeline and liquidations (SIFMA standard formulas, see
-//! `shared/docs/collateral-math.md`).
+//! `docs/collateral-math.md`).
 //!
 //! Notation for month i: `PERF` performing balance, `FCL` defaulted balance in
 //! foreclosure, `q_i` the fraction of a performing balance that survives the

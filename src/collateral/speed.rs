@@ -1,6 +1,6 @@
 //! Prepayment and default speeds in market notation, and the standard
 //! conversions between them (SIFMA standard formulas; see
-//! `shared/docs/collateral-math.md`).
+//! `docs/collateral-math.md`).
 //!
 //! Every speed is written as a percentage: `6CPR` is a 6% annual prepayment
 //! rate, `1SMM` a 1% monthly one, `150PSA` one and a half times the PSA ramp.

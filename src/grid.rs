@@ -23,6 +23,27 @@ use crate::waterfall::Engine;
 /// Scenarios computed between two hand-overs to the caller.
 pub const CHUNK: usize = 256;
 
+/// Most worker threads a grid starts: four a core this process may use
+/// (more only adds threads that wait).
+pub fn max_threads() -> usize {
+    4 * std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// Refuse a thread count of 0 or over [`max_threads`].
+pub fn check_threads(n: usize) -> Result<()> {
+    let max = max_threads();
+    if n == 0 {
+        return Err(Error::Usage("--threads must be at least 1".into()));
+    }
+    if n > max {
+        return Err(Error::Usage(format!(
+            "--threads {n} is more than this machine can use: at most {max} (4 a core, {} cores)",
+            max / 4
+        )));
+    }
+    Ok(())
+}
+
 /// One scenario's result for one class.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GridRow {
@@ -87,7 +108,8 @@ impl<'a> Grid<'a> {
     ) -> Result<()> {
         let mut builder = rayon::ThreadPoolBuilder::new();
         if let Some(n) = threads {
-            builder = builder.num_threads(n.max(1));
+            check_threads(n)?;
+            builder = builder.num_threads(n);
         }
         let pool = builder.build().map_err(|e| {
             Error::Usage(format!(
@@ -212,6 +234,11 @@ impl<W: Write> RowWriter<W> {
         } else {
             Error::Usage(format!("cannot write the grid: {e}"))
         }
+    }
+
+    /// Rows written so far (to the writer, which may still buffer them).
+    pub fn written(&self) -> usize {
+        self.rows
     }
 
     pub fn begin(&mut self) -> Result<()> {

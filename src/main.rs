@@ -3,7 +3,7 @@
 //! 3 an internal error).
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -64,8 +64,9 @@ struct FromFiling {
     /// A deal.toml, or a deal directory holding one.
     deal: PathBuf,
     /// The filing to start from: a report of this deal (settlement is its
-    /// distribution date).
-    #[arg(long)]
+    /// distribution date), or `latest` for the last file by name (the
+    /// distribution date) in the deal's filings/.
+    #[arg(long, value_name = "REPORT|latest")]
     from: PathBuf,
 }
 
@@ -73,6 +74,31 @@ impl FromFiling {
     /// The deal file, validated.
     fn load(&self) -> Result<Deal> {
         Deal::load(&self.deal)
+    }
+
+    /// The filing to start from: `--from` as given, or the deal's latest.
+    fn report(&self, deal: &Deal) -> Result<PathBuf> {
+        if self.from.as_os_str() != "latest" {
+            return Ok(self.from.clone());
+        }
+        let dir = deal.dir().join("filings");
+        let entries = std::fs::read_dir(&dir).map_err(|e| {
+            Error::file(
+                &dir,
+                format!("--from latest: cannot list the deal's filings: {e}"),
+            )
+        })?;
+        let mut files: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_file())
+            .collect();
+        files.sort();
+        files.pop().ok_or_else(|| {
+            Error::file(
+                &dir,
+                "--from latest: the deal has no filing to start from (the directory is empty)",
+            )
+        })
     }
 }
 
@@ -161,14 +187,17 @@ enum Command {
         /// A scenario file with a [grid] or [[scenario]] entries.
         #[arg(long)]
         scenarios: PathBuf,
-        /// Worker threads (all cores when not given); the output is the same for any.
+        /// Worker threads (all cores when not given; at most 4 a core); the
+        /// output is the same for any.
         #[arg(long)]
         threads: Option<usize>,
         /// Write the rows here (whole or not at all) instead of to standard output.
         #[arg(long)]
         out: Option<PathBuf>,
-        #[arg(long, value_enum, default_value = "table")]
-        format: TableCsvJson,
+        /// The format of the rows [default: the --out file's extension, .csv
+        /// or .json; else table]
+        #[arg(long, value_enum)]
+        format: Option<TableCsvJson>,
     },
     /// The highest default rate (or severity) at which a class takes no writedown.
     Breakeven {
@@ -219,6 +248,7 @@ enum ByArg {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    install_interrupt_handler();
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
@@ -406,7 +436,7 @@ fn run(cli: Cli) -> Result<u8> {
             let deal = start.load()?;
             let set = ScenarioSet::load(&scenario)?;
             let scenario = set.single()?;
-            let projection = Projection::from_report_file(&deal, &start.from)?;
+            let projection = Projection::from_report_file(&deal, &start.report(&deal)?)?;
             if fast {
                 project::<f64>(&projection, &scenario, out, format, plot)
             } else {
@@ -420,19 +450,21 @@ fn run(cli: Cli) -> Result<u8> {
             out,
             format,
         } => {
-            if threads == Some(0) {
-                return Err(Error::Usage("--threads must be at least 1".into()));
+            if let Some(n) = threads {
+                grid::check_threads(n)?;
+            }
+            let format = table_format(format, out.as_deref())?;
+            if let Some(path) = &out {
+                waterfall::output::check_target(path)?;
             }
             let deal = start.load()?;
             let set = ScenarioSet::load(&scenarios)?;
-            let projection = Projection::from_report_file(&deal, &start.from)?;
-            let cancel = interrupt_flag();
+            let projection = Projection::from_report_file(&deal, &start.report(&deal)?)?;
             let mut grid = Grid::new(&projection, &set);
-            grid.cancel = Some(cancel);
-            let format = format.into();
-            let progress = progress_bar(set.len() as u64, "scenarios");
-            let run = |w: &mut dyn Write| -> Result<()> {
-                let mut rows = grid::RowWriter::new(w, format);
+            grid.cancel = Some(cooperative_interrupts());
+            let progress = progress_bar(set.len() as u64, "scenarios", out.is_some());
+            // Rows go out chunk by chunk, each counted once written.
+            let stream = |rows: &mut grid::RowWriter<&mut dyn Write>| -> Result<()> {
                 rows.begin()?;
                 grid.run(threads, |chunk| {
                     for scenario in chunk {
@@ -440,18 +472,29 @@ fn run(cli: Cli) -> Result<u8> {
                     }
                     progress.inc(chunk.len() as u64);
                     Ok(())
-                })?;
-                rows.finish()?;
-                Ok(())
+                })
             };
             match &out {
-                Some(path) => write_atomic(path, run)?,
+                Some(path) => write_atomic(path, |w| {
+                    let mut rows = grid::RowWriter::new(w, format);
+                    stream(&mut rows)?;
+                    rows.finish().map(|_| ())
+                })?,
                 None => {
                     let stdout = std::io::stdout();
                     let mut lock = std::io::BufWriter::new(stdout.lock());
-                    match run(&mut lock) {
-                        Err(Error::OutputClosed) => {}
-                        other => other?,
+                    let mut rows = grid::RowWriter::new(&mut lock as &mut dyn Write, format);
+                    let result = stream(&mut rows);
+                    let written = rows.written();
+                    match result.and_then(|()| rows.finish().map(|_| ())) {
+                        Ok(()) | Err(Error::OutputClosed) => {}
+                        Err(Error::Interrupted) => {
+                            // What was written stays written: say how much.
+                            let _ = lock.flush();
+                            progress.finish_and_clear();
+                            return Err(Error::InterruptedAfter { rows: written });
+                        }
+                        Err(e) => return Err(e),
                     }
                 }
             }
@@ -489,7 +532,7 @@ fn run(cli: Cli) -> Result<u8> {
             } else {
                 vec![class_index(&deal, &class)?]
             };
-            let projection = Projection::from_report_file(&deal, &start.from)?;
+            let projection = Projection::from_report_file(&deal, &start.report(&deal)?)?;
             let results = breakeven::breakevens(&projection, &base, &classes, by, tolerance)?;
             print(&breakeven::render(
                 &projection,
@@ -516,7 +559,7 @@ fn run(cli: Cli) -> Result<u8> {
             let deal = start.load()?;
             let k = class_index(&deal, &class)?;
             let set = ScenarioSet::load(&scenarios)?;
-            let projection = Projection::from_report_file(&deal, &start.from)?;
+            let projection = Projection::from_report_file(&deal, &start.report(&deal)?)?;
             let table =
                 pricing::table::price_table(&projection, &set, k, &price, &r#yield, format.into())?;
             print(&table)?;
@@ -582,16 +625,63 @@ fn project<T: waterfall::num::Num>(
     Ok(0)
 }
 
-/// A flag Ctrl-C sets; long runs stop at their next check and write nothing.
-fn interrupt_flag() -> &'static AtomicBool {
-    static FLAG: AtomicBool = AtomicBool::new(false);
-    let _ = ctrlc::set_handler(|| FLAG.store(true, Ordering::Relaxed));
-    &FLAG
+/// Set by SIGINT (Ctrl-C) or SIGTERM.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+/// Set while a command checks [`INTERRUPTED`] itself (a grid, between chunks).
+static COOPERATIVE: AtomicBool = AtomicBool::new(false);
+
+/// SIGINT and SIGTERM: a command that checks for them (a grid) stops at its
+/// next check, removes what it staged and exits 130; any other command, or a
+/// second signal, removes every staged output file and exits 130 at once.
+/// Either way no output file is left partial or half a set.
+fn install_interrupt_handler() {
+    let _ = ctrlc::set_handler(|| {
+        let again = INTERRUPTED.swap(true, Ordering::SeqCst);
+        if again || !COOPERATIVE.load(Ordering::SeqCst) {
+            eprintln!("waterfall: {}", Error::Interrupted);
+            waterfall::output::abandon_staged_and_exit(Error::Interrupted.exit_code());
+        }
+    });
 }
 
-/// A progress bar on standard error when it is a terminal; hidden otherwise.
-fn progress_bar(len: u64, what: &str) -> indicatif::ProgressBar {
-    if !std::io::stderr().is_terminal() {
+/// The interrupt flag, for a command that checks it: from now on a signal
+/// sets it and lets the command stop itself.
+fn cooperative_interrupts() -> &'static AtomicBool {
+    COOPERATIVE.store(true, Ordering::SeqCst);
+    &INTERRUPTED
+}
+
+/// The format of a command's rows: as given, else the output file's
+/// extension (`.csv`, `.json`), else a table. A given format that the
+/// extension contradicts is refused.
+fn table_format(given: Option<TableCsvJson>, out: Option<&Path>) -> Result<OutputFormat> {
+    let by_extension = out.and_then(|p| {
+        let ext = p.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "csv" => Some(TableCsvJson::Csv),
+            "json" => Some(TableCsvJson::Json),
+            _ => None,
+        }
+    });
+    let name = |f: TableCsvJson| f.to_possible_value().map(|v| v.get_name().to_string());
+    match (given, by_extension) {
+        (Some(g), Some(e)) if g != e => Err(Error::Usage(format!(
+            "--format {} does not match the output file {}: it is named for {} (leave --format out, or rename the file)",
+            name(g).unwrap_or_default(),
+            out.map(|p| p.display().to_string()).unwrap_or_default(),
+            name(e).unwrap_or_default(),
+        ))),
+        (Some(f), _) | (None, Some(f)) => Ok(f.into()),
+        (None, None) => Ok(OutputFormat::Table),
+    }
+}
+
+/// A progress bar on standard error when it is a terminal and the data does
+/// not go to a terminal (a bar drawn between rows would land in them);
+/// hidden otherwise.
+fn progress_bar(len: u64, what: &str, to_file: bool) -> indicatif::ProgressBar {
+    let data_on_terminal = !to_file && std::io::stdout().is_terminal();
+    if !std::io::stderr().is_terminal() || data_on_terminal {
         return indicatif::ProgressBar::hidden();
     }
     let bar = indicatif::ProgressBar::new(len);

@@ -170,71 +170,8 @@ fn an_output_path_that_cannot_be_written_is_refused_before_any_work() {
     assert!(o.stdout.is_empty());
 }
 
-#[test]
-fn ctrl_c_leaves_no_file_behind() {
-    let dir = tempfile::tempdir().unwrap();
-    // 20 x 25 x 20 = 10,000 scenarios: long enough to interrupt.
-    let speeds = |unit: &str, n: usize| {
-        (0..n)
-            .map(|i| format!("\"{}{unit}\"", 20 + i * 7))
-            .collect::<Vec<_>>()
-            .join(",")
-    };
-    let sev = (0..20)
-        .map(|i| format!("\"{}\"", 10 + i * 3))
-        .collect::<Vec<_>>()
-        .join(",");
-    let cdr = (0..25)
-        .map(|i| format!("\"{}CDR\"", i))
-        .collect::<Vec<_>>()
-        .join(",");
-    let f = scenario_file(
-        dir.path(),
-        "big.toml",
-        &format!(
-            "[grid]\nprepay = [{}]\ndefault = [{cdr}]\nseverity = [{sev}]\n",
-            speeds("PPC", 20)
-        ),
-    );
-    let out = dir.path().join("grid.csv");
-    let child = Command::new(env!("CARGO_BIN_EXE_waterfall"))
-        .current_dir(root())
-        .args([
-            "grid",
-            HE4,
-            "--from",
-            HE4_FILING,
-            "--scenarios",
-            f.to_str().unwrap(),
-            "--format",
-            "csv",
-            "--out",
-            out.to_str().unwrap(),
-        ])
-        .spawn()
-        .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(400));
-    let killed = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status();
-    let status = child.wait_with_output().unwrap().status;
-    if killed.is_ok_and(|k| k.success()) && status.code() != Some(0) {
-        assert_eq!(status.code(), Some(130), "an interrupted grid exits 130");
-    }
-    // Finished or interrupted, there is never a partial file.
-    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
-        .filter(|n| n.contains("partial"))
-        .collect();
-    assert!(leftovers.is_empty(), "{leftovers:?}");
-    if status.success() {
-        let text = std::fs::read_to_string(&out).unwrap();
-        assert_eq!(text.lines().count(), 1 + 10_000 * 16);
-    } else {
-        assert!(!out.exists());
-    }
-}
+// Ctrl-C, SIGTERM and SIGKILL of a grid are in tests/processes.rs, each
+// sent only once the run is under way and asserted to have stopped it.
 
 fn deal() -> Deal {
     Deal::load(&root().join(HE4)).unwrap()

@@ -45,9 +45,9 @@ const ARM_COLUMNS: [&str; 6] = [
     "life_floor",
 ];
 
-/// Read the loan tape at `path`.
+/// Read the loan tape at `path` (at most [`crate::error::TAPE_FILE_LIMIT`] bytes).
 pub fn read_tape(path: &Path) -> Result<Vec<LoanLine>> {
-    let text = Error::read_to_string(path)?;
+    let text = Error::read_to_string_limited(path, crate::error::TAPE_FILE_LIMIT)?;
     parse_tape(path, &text)
 }
 

@@ -262,17 +262,18 @@ pub fn render(
         (Some(r), false) => r.to_string(),
     };
     let opt = |d: Option<Decimal>| d.map(|x| x.to_string()).unwrap_or_default();
+    use crate::format::{json_decimal, json_opt_decimal};
     match format {
         OutputFormat::Json => {
             let rows: Vec<_> = results
                 .iter()
                 .map(|b| {
                     serde_json::json!({
-                        "class": b.class, "by": b.by.unit(), "breakeven": b.rate.map(|r| r.to_string()),
-                        "beyond_range": b.beyond_range, "first_loss_at": opt(b.first_loss_rate),
-                        "first_loss": b.first_loss.to_string(), "first_loss_percent": b.first_loss_percent.to_string(),
-                        "wal": opt(b.wal), "collateral_loss_percent": b.collateral_loss_percent.to_string(),
-                        "tolerance": b.tolerance.to_string(), "projections": b.projections,
+                        "class": b.class, "by": b.by.unit(), "breakeven": json_opt_decimal(b.rate),
+                        "beyond_range": b.beyond_range, "first_loss_at": json_opt_decimal(b.first_loss_rate),
+                        "first_loss": json_decimal(b.first_loss), "first_loss_percent": json_decimal(b.first_loss_percent),
+                        "wal": json_opt_decimal(b.wal), "collateral_loss_percent": json_decimal(b.collateral_loss_percent),
+                        "tolerance": json_decimal(b.tolerance), "projections": b.projections,
                     })
                 })
                 .collect();

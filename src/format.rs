@@ -59,10 +59,127 @@ pub fn percent(d: Decimal, dp: u32) -> String {
     format!("{:.*}%", dp as usize, r)
 }
 
+// --- JSON -------------------------------------------------------------------
+//
+// Every JSON the CLI writes is typed: figures are JSON numbers, flags are
+// booleans, a missing figure or date is `null`. A decimal is written with
+// exactly its digits (`552925.79`, `0.0147`, `1.50`), never through a
+// float: serde_json's `arbitrary_precision` feature keeps a number as the
+// digits it was made from, in a `Value` tree as in derived serialization,
+// and readers that parse JSON numbers as floats still read the same value.
+
+/// The text of a decimal number as JSON writes one: an optional `-`, digits,
+/// and optionally `.` and more digits.
+fn is_plain_number(s: &str) -> bool {
+    let digits = s.strip_prefix('-').unwrap_or(s);
+    let (int, frac) = match digits.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (digits, None),
+    };
+    let all_digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    all_digits(int) && frac.is_none_or(all_digits)
+}
+
+/// A number written as `s` (`"1.50"`, `"-779"`), as a JSON number with those
+/// digits; `null` if `s` is empty; a string if it is no plain number.
+pub fn json_number(s: &str) -> serde_json::Value {
+    if s.is_empty() {
+        return serde_json::Value::Null;
+    }
+    if is_plain_number(s)
+        && let Ok(n) = s.parse::<serde_json::Number>()
+    {
+        return serde_json::Value::Number(n);
+    }
+    serde_json::Value::String(s.to_string())
+}
+
+/// A decimal as a JSON number with exactly its digits.
+pub fn json_decimal(d: Decimal) -> serde_json::Value {
+    json_number(&d.to_string())
+}
+
+/// An optional decimal: its number, or `null`.
+pub fn json_opt_decimal(d: Option<Decimal>) -> serde_json::Value {
+    d.map_or(serde_json::Value::Null, json_decimal)
+}
+
+/// A float as a JSON number (shortest digits that read back the same);
+/// `null` when it is not finite.
+pub fn json_f64(x: f64) -> serde_json::Value {
+    serde_json::Number::from_f64(x).map_or(serde_json::Value::Null, serde_json::Value::Number)
+}
+
+/// A cell of a CSV-like row as a typed JSON value: empty is `null`,
+/// `true`/`false` and `yes`/`no` are booleans, a plain number is a number,
+/// anything else (a date, a speed like `100PPC`) a string. A column of
+/// names (`text`) is always a string, even a name like `1`.
+pub fn json_cell(cell: &str, text: bool) -> serde_json::Value {
+    use serde_json::Value;
+    match cell {
+        _ if text => Value::String(cell.to_string()),
+        "" => Value::Null,
+        "true" | "yes" => Value::Bool(true),
+        "false" | "no" => Value::Bool(false),
+        _ => json_number(cell),
+    }
+}
+
+/// Serialize a decimal as a JSON number with its exact digits (for
+/// `#[serde(serialize_with = ...)]`).
+pub fn serialize_decimal<S: serde::Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+    serde::Serialize::serialize(&json_decimal(*d), s)
+}
+
+/// A CSV field: quoted (with quotes doubled) when it holds a comma, a quote
+/// or a line break, as it is when a name or a speed vector (`[6,8]CPR`) does.
+pub fn csv_field(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\"")).into()
+    } else {
+        s.into()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use rust_decimal_macros::dec;
+
+    #[test]
+    fn json_numbers_keep_their_exact_digits() {
+        let v = serde_json::json!({
+            "a": json_decimal(dec!(552925.79)),
+            "b": json_decimal(dec!(0.070468419)),
+            "c": json_number("1.50"),
+            "d": json_decimal(dec!(79228162514264337593543950335)),
+            "e": json_number(""),
+            "f": json_number("2003-12-15"),
+            "g": json_f64(f64::NAN),
+        });
+        assert_eq!(
+            v.to_string(),
+            r#"{"a":552925.79,"b":0.070468419,"c":1.50,"d":79228162514264337593543950335,"e":null,"f":"2003-12-15","g":null}"#
+        );
+        assert!(v["a"].is_number() && v["f"].is_string() && v["e"].is_null());
+    }
+
+    #[test]
+    fn json_cells_are_typed_by_what_they_hold() {
+        assert_eq!(json_cell("", false), serde_json::Value::Null);
+        assert_eq!(json_cell("no", false), serde_json::Value::Bool(false));
+        assert_eq!(json_cell("-12.5", false).to_string(), "-12.5");
+        assert_eq!(json_cell("100PPC", false), "100PPC");
+        assert_eq!(json_cell("1e5", false), "1e5");
+        assert_eq!(json_cell("1", true), "1");
+    }
+
+    #[test]
+    fn csv_fields_with_commas_are_quoted() {
+        assert_eq!(csv_field("100PPC"), "100PPC");
+        assert_eq!(csv_field("[6,8]CPR"), "\"[6,8]CPR\"");
+        assert_eq!(csv_field("a \"b\""), "\"a \"\"b\"\"\"");
+    }
 
     #[test]
     fn money_is_grouped_and_rounded_half_away() {

@@ -49,8 +49,8 @@ pub fn check_threads(n: usize) -> Result<()> {
 pub struct GridRow {
     /// 1-based number of the scenario in the file.
     pub scenario: usize,
-    /// prepay, default, severity %, lag, LIBOR, call.
-    pub params: [String; 6],
+    /// The scenario's name and assumptions, as [`crate::scenario::COLUMNS`].
+    pub params: [String; 8],
     pub class: ClassSummary,
     pub stepdown: Option<NaiveDate>,
     pub first_trigger: Option<NaiveDate>,
@@ -147,12 +147,19 @@ impl<'a> Grid<'a> {
 
 pub use crate::format::OutputFormat as Format;
 
-const COLUMNS: [&str; 19] = [
+const N: usize = 21;
+
+/// Every column of a grid row: `scenario` (its number), the scenario's
+/// name and assumptions ([`crate::scenario::COLUMNS`]), the class and its
+/// results.
+pub const COLUMNS: [&str; N] = [
     "scenario",
+    "name",
     "prepay",
     "default",
     "severity",
     "lag",
+    "advancing",
     "libor",
     "call",
     "class",
@@ -169,6 +176,15 @@ const COLUMNS: [&str; 19] = [
     "call_date",
 ];
 
+/// Columns that hold names (strings in JSON even when they look like figures).
+fn is_text(i: usize) -> bool {
+    match i {
+        1..=8 => crate::scenario::TEXT_COLUMNS[i - 1],
+        9 => true,
+        _ => false,
+    }
+}
+
 fn date(d: Option<NaiveDate>) -> String {
     d.map(|d| d.to_string()).unwrap_or_default()
 }
@@ -182,16 +198,12 @@ fn amount(d: rust_decimal::Decimal, table: bool) -> String {
     }
 }
 
-fn cells(r: &GridRow, table: bool) -> [String; 19] {
+fn cells(r: &GridRow, table: bool) -> [String; N] {
     let c = &r.class;
-    [
-        r.scenario.to_string(),
-        r.params[0].clone(),
-        r.params[1].clone(),
-        r.params[2].clone(),
-        r.params[3].clone(),
-        r.params[4].clone(),
-        r.params[5].clone(),
+    let mut out: [String; N] = Default::default();
+    out[0] = r.scenario.to_string();
+    out[1..9].clone_from_slice(&r.params);
+    let results = [
         c.name.clone(),
         c.wal.map(|w| w.to_string()).unwrap_or_default(),
         date(c.first_principal),
@@ -204,7 +216,9 @@ fn cells(r: &GridRow, table: bool) -> [String; 19] {
         date(r.stepdown),
         date(r.first_trigger),
         date(r.call),
-    ]
+    ];
+    out[9..].clone_from_slice(&results);
+    out
 }
 
 /// Writes rows as they come, in one of the formats.
@@ -214,9 +228,10 @@ pub struct RowWriter<W: Write> {
     rows: usize,
 }
 
-/// Fixed widths for the streamed table (it cannot measure rows it has not seen).
-const WIDTHS: [usize; 19] = [
-    8, 9, 9, 8, 4, 14, 4, 9, 6, 10, 10, 16, 14, 14, 8, 10, 10, 10, 10,
+/// Fixed widths for the streamed table (it cannot measure rows it has not
+/// seen); a wider cell pushes the rest of its line right.
+const WIDTHS: [usize; N] = [
+    8, 12, 9, 9, 8, 4, 9, 14, 4, 9, 6, 10, 10, 16, 14, 14, 8, 10, 10, 10, 10,
 ];
 
 impl<W: Write> RowWriter<W> {
@@ -254,13 +269,17 @@ impl<W: Write> RowWriter<W> {
         for r in rows {
             let c = cells(r, self.format == Format::Table);
             match self.format {
-                Format::Csv => writeln!(self.out, "{}", c.join(",")),
+                Format::Csv => {
+                    let fields: Vec<_> = c.iter().map(|f| crate::format::csv_field(f)).collect();
+                    writeln!(self.out, "{}", fields.join(","))
+                }
                 Format::Table => writeln!(self.out, "{}", line(&c)),
                 Format::Json => {
                     let obj: serde_json::Map<String, serde_json::Value> = COLUMNS
                         .iter()
                         .zip(c.iter())
-                        .map(|(k, v)| (k.to_string(), serde_json::Value::String(v.clone())))
+                        .enumerate()
+                        .map(|(i, (k, v))| (k.to_string(), crate::format::json_cell(v, is_text(i))))
                         .collect();
                     let sep = if self.rows == 0 { "" } else { "," };
                     writeln!(self.out, "{sep}{}", serde_json::Value::Object(obj))
@@ -281,18 +300,27 @@ impl<W: Write> RowWriter<W> {
     }
 }
 
-fn line(c: &[String; 19]) -> String {
+fn line(c: &[String; N]) -> String {
     let mut s = String::new();
     for (i, (cell, w)) in c.iter().zip(WIDTHS).enumerate() {
         if i > 0 {
             s.push(' ');
         }
         // Text columns left, figures right.
-        if i <= 7 {
+        if i <= 9 {
             s.push_str(&format!("{cell:<w$}"));
         } else {
             s.push_str(&format!("{cell:>w$}"));
         }
     }
     s.trim_end().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_scenario_columns_are_the_scenarios_own() {
+        assert_eq!(super::COLUMNS[1..9], crate::scenario::COLUMNS);
+        assert_eq!(super::COLUMNS[9], "class");
+    }
 }

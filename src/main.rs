@@ -680,8 +680,12 @@ fn table_format(given: Option<TableCsvJson>, out: Option<&Path>) -> Result<Outpu
 /// not go to a terminal (a bar drawn between rows would land in them);
 /// hidden otherwise.
 fn progress_bar(len: u64, what: &str, to_file: bool) -> indicatif::ProgressBar {
-    let data_on_terminal = !to_file && std::io::stdout().is_terminal();
-    if !std::io::stderr().is_terminal() || data_on_terminal {
+    let shown = waterfall::output::progress_shown(
+        std::io::stderr().is_terminal(),
+        std::io::stdout().is_terminal(),
+        to_file,
+    );
+    if !shown {
         return indicatif::ProgressBar::hidden();
     }
     let bar = indicatif::ProgressBar::new(len);

@@ -230,6 +230,14 @@ pub fn write_all_or_none(files: Vec<(PathBuf, Content)>) -> Result<()> {
     commit_all(staged)
 }
 
+/// Whether a progress bar is drawn: only on a terminal (standard error),
+/// and only when the data does not go to a terminal too, where the bar
+/// would be drawn between its rows (data to a file, or standard output
+/// redirected).
+pub fn progress_shown(stderr_is_terminal: bool, stdout_is_terminal: bool, to_file: bool) -> bool {
+    stderr_is_terminal && (to_file || !stdout_is_terminal)
+}
+
 /// An I/O error while writing `path`, as an [`Error`].
 pub fn io(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
     move |e| Error::file(path, format!("cannot write: {e}"))
@@ -289,6 +297,16 @@ mod tests {
         assert!(write_all_or_none(files).is_err());
         assert!(!dir.path().join("a.csv").exists());
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn the_progress_bar_never_lands_in_data_on_the_terminal() {
+        // (stderr a terminal, stdout a terminal, data to a file) -> shown
+        assert!(progress_shown(true, true, true));
+        assert!(progress_shown(true, false, false));
+        assert!(!progress_shown(true, true, false), "rows on the terminal");
+        assert!(!progress_shown(false, false, true), "stderr redirected");
+        assert!(!progress_shown(false, true, false));
     }
 
     #[test]

@@ -752,3 +752,254 @@ fn project_output_files_are_readable_like_any_other_file() {
         );
     }
 }
+
+// --- typed JSON ------------------------------------------------------------------------
+
+#[test]
+fn json_figures_are_numbers_with_their_exact_digits_and_missing_ones_are_null() {
+    // parse: a printed figure's value is a number (a fraction for a percentage).
+    let run = waterfall(&["parse", HE4_FILING, "--format", "json"]);
+    let v = run.exits(0).json();
+    assert!(v["report"]["credit_enhancement"]["value"].is_number());
+    assert!(
+        run.stdout.contains("\"value\": 0.19938275"),
+        "the printed digits, unquoted"
+    );
+
+    // reconcile: ours, reported and difference are numbers, to the cent.
+    let run = waterfall(&["reconcile", HE4, "--format", "json"]);
+    let v = run.exits(0).json();
+    let a1 = v["figures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "A-1.interest")
+        .unwrap();
+    assert!(a1["ours"].is_number() && a1["reported"].is_number(), "{a1}");
+    assert!(run.stdout.contains("\"ours\": 552925.79"), "exact digits");
+    assert!(v["summary"]["tolerance"].is_number());
+
+    // collateral: every amount a number with two decimals.
+    let run = waterfall(&with(&SIFMA_A, &["--format", "json"]));
+    let v = run.exits(0).json();
+    assert!(v[0]["performing_balance"].is_number());
+    assert!(run.stdout.contains("\"new_defaults\": 1000000.00"));
+
+    // project: figures numbers, flags booleans, dates strings, no date null.
+    let v = project(
+        HE4,
+        HE4_FILING,
+        "scenarios/stress.toml",
+        &["--fast", "--format", "json"],
+    )
+    .exits(0)
+    .json();
+    let a1 = &v["summary"][0];
+    assert_eq!(a1["class"], "A-1");
+    assert!(
+        a1["total_principal"].is_number() && a1["wal_years"].is_number(),
+        "{a1}"
+    );
+    assert!(a1["first_principal"].is_string(), "{a1}");
+    assert!(
+        a1["first_writedown"].is_null(),
+        "A-1 is never written down: {a1}"
+    );
+    assert!(v["deal_periods"][0]["stepdown"].is_boolean());
+    assert!(v["collateral"][0]["group"].is_string(), "a group is a name");
+    assert!(v["events"]["cumulative_loss"].is_number());
+    assert!(v["events"]["call"].is_null(), "the stress does not call");
+
+    // grid: one object a row, the same types.
+    let v = waterfall(&[
+        "grid",
+        HE4,
+        "--from",
+        HE4_FILING,
+        "--scenarios",
+        "scenarios/grid.toml",
+        "--format",
+        "json",
+    ])
+    .exits(0)
+    .json();
+    let row = &v[0];
+    assert_eq!(row["scenario"], 1);
+    assert_eq!(row["severity"], 30);
+    assert_eq!(row["call"], true);
+    assert!(
+        row["principal"].is_number() && row["wal"].is_number(),
+        "{row}"
+    );
+    assert!(row["first_writedown"].is_null(), "{row}");
+    assert_eq!(row["prepay"], "50PPC");
+
+    // breakeven and price.
+    let v = waterfall(&[
+        "breakeven",
+        HE4,
+        "--from",
+        HE4_FILING,
+        "--class",
+        "M5-B",
+        "--format",
+        "json",
+    ])
+    .exits(0)
+    .json();
+    let b = &v["breakevens"][0];
+    assert!(
+        b["breakeven"].is_number() && b["first_loss"].is_number(),
+        "{b}"
+    );
+    let v = waterfall(&[
+        "price",
+        HE4,
+        "--from",
+        HE4_FILING,
+        "--class",
+        "M-2",
+        "--scenarios",
+        PRICING,
+        "--price",
+        "100",
+        "--format",
+        "json",
+    ])
+    .exits(0)
+    .json();
+    let r = &v[0];
+    assert!(
+        r["price"].is_number() && r["yield_percent"].is_number(),
+        "{r}"
+    );
+    assert!(r["advancing"].is_boolean() && r["name"].is_string(), "{r}");
+}
+
+// --- --from latest ---------------------------------------------------------------------
+
+#[test]
+fn from_latest_takes_the_last_filing_by_name_for_every_command() {
+    let commands: [&[&str]; 4] = [
+        &["project", "--scenario", PRICING, "--fast"],
+        &[
+            "grid",
+            "--scenarios",
+            "scenarios/grid.toml",
+            "--format",
+            "csv",
+        ],
+        &["breakeven", "--class", "M5-B"],
+        &[
+            "price",
+            "--class",
+            "M-2",
+            "--scenarios",
+            PRICING,
+            "--price",
+            "100",
+        ],
+    ];
+    for c in commands {
+        let run = |from: &str| {
+            let mut args = vec![c[0], HE4, "--from", from];
+            args.extend_from_slice(&c[1..]);
+            waterfall(&args)
+        };
+        let given = run(HE4_FILING);
+        given.exits(0);
+        let latest = run("latest");
+        latest.exits(0);
+        assert_eq!(latest.stdout, given.stdout, "{}", c[0]);
+    }
+}
+
+#[test]
+fn from_latest_is_the_last_name_not_the_first() {
+    let dir = temp_dir();
+    let deal = dir.path().join("he4");
+    copy_deal(HE4, &deal);
+    // A later name holding another deal's report: latest must pick it, and
+    // so be refused, naming it.
+    let later = deal.join("filings").join("2004-01-15.txt");
+    std::fs::copy(manifest_dir().join(HE2_FILING), &later).unwrap();
+    let run = waterfall(&[
+        "project",
+        deal.to_str().unwrap(),
+        "--from",
+        "latest",
+        "--scenario",
+        PRICING,
+        "--fast",
+    ]);
+    run.refused();
+    assert!(run.stderr.contains("2004-01-15.txt"), "{}", run.stderr);
+    // With the filings directory empty there is no latest.
+    for e in std::fs::read_dir(deal.join("filings")).unwrap() {
+        std::fs::remove_file(e.unwrap().path()).unwrap();
+    }
+    let run = waterfall(&[
+        "project",
+        deal.to_str().unwrap(),
+        "--from",
+        "latest",
+        "--scenario",
+        PRICING,
+    ]);
+    run.refused();
+    assert!(run.stderr.contains("--from latest"), "{}", run.stderr);
+    assert!(run.stderr.contains("filings"), "{}", run.stderr);
+}
+
+// --- the format from the output file's extension -----------------------------------------
+
+fn grid_to(out: &Path, more: &[&str]) -> Run {
+    waterfall(&with(
+        &[
+            "grid",
+            HE4,
+            "--from",
+            HE4_FILING,
+            "--scenarios",
+            "scenarios/grid.toml",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        more,
+    ))
+}
+
+#[test]
+fn grid_out_takes_its_format_from_the_extension() {
+    let dir = temp_dir();
+    let csv = dir.path().join("grid.csv");
+    grid_to(&csv, &[]).exits(0);
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert!(text.starts_with("scenario,name,prepay,"), "{}", &text[..80]);
+    let json = dir.path().join("grid.JSON");
+    grid_to(&json, &[]).exits(0);
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 90 * 16);
+    // Another extension, or none: the table, as before.
+    let txt = dir.path().join("grid.txt");
+    grid_to(&txt, &[]).exits(0);
+    let text = std::fs::read_to_string(&txt).unwrap();
+    assert!(text.starts_with("scenario name "), "{}", &text[..80]);
+}
+
+#[test]
+fn a_format_the_extension_contradicts_is_refused() {
+    let dir = temp_dir();
+    let csv = dir.path().join("grid.csv");
+    let run = grid_to(&csv, &["--format", "json"]);
+    run.refused();
+    assert!(
+        run.stderr.contains("--format json") && run.stderr.contains(csv.to_str().unwrap()),
+        "{}",
+        run.stderr
+    );
+    assert!(!csv.exists());
+    // A format the extension agrees with is fine.
+    grid_to(&csv, &["--format", "csv"]).exits(0);
+    assert!(csv.is_file());
+}

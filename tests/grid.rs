@@ -90,10 +90,9 @@ fn the_shipped_grid_has_a_row_per_scenario_and_class_in_scenario_order() {
     let text = shipped_grid_csv();
     let mut lines = text.lines();
     assert!(
-        lines
-            .next()
-            .unwrap()
-            .starts_with("scenario,prepay,default,severity,lag,libor,call,class,wal")
+        lines.next().unwrap().starts_with(
+            "scenario,name,prepay,default,severity,lag,advancing,libor,call,class,wal"
+        )
     );
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
     // 5 prepayment x 6 default x 3 severity scenarios, 16 classes each.
@@ -105,10 +104,19 @@ fn the_shipped_grid_has_a_row_per_scenario_and_class_in_scenario_order() {
     );
     // The last list varies fastest: scenario 2 is 50PPC 0CDR at 40% severity.
     let second = rows.iter().find(|r| r[0] == "2").unwrap();
-    assert_eq!((second[1], second[2], second[3]), ("50PPC", "0CDR", "40"));
+    assert_eq!(
+        (second[1], second[2], second[3], second[4]),
+        ("grid #2", "50PPC", "0CDR", "40")
+    );
+    // The assumptions the file sets for every scenario are on every row.
+    assert!(
+        rows.iter()
+            .all(|r| (r[5], r[6], r[7], r[8]) == ("12", "yes", "filing", "yes")),
+        "lag, advancing, LIBOR, call"
+    );
     // With no defaults nothing is written down.
-    for r in rows.iter().filter(|r| r[2] == "0CDR") {
-        assert_eq!(r[13], "0.00", "{r:?}");
+    for r in rows.iter().filter(|r| r[3] == "0CDR") {
+        assert_eq!(r[15], "0.00", "{r:?}");
     }
 }
 
@@ -127,8 +135,8 @@ fn more_defaults_in_the_grid_never_pay_the_lowest_mezzanine_more() {
                 .iter()
                 .map(|cdr| {
                     rows.iter()
-                        .find(|r| r[1] == prepay && r[2] == *cdr && r[3] == sev && r[7] == "M5-B")
-                        .unwrap()[11]
+                        .find(|r| r[2] == prepay && r[3] == *cdr && r[4] == sev && r[9] == "M5-B")
+                        .unwrap()[13]
                         .parse()
                         .unwrap()
                 })

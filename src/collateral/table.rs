@@ -129,19 +129,19 @@ pub fn write_csv(rows: &[CollateralRow], w: &mut impl Write) -> io::Result<()> {
 }
 
 /// Write `rows` as a JSON array of objects keyed by [`HEADER`], in that
-/// order; `month` is a number, amounts are decimal strings with two decimals.
+/// order; `month` is a number, amounts are numbers with two decimals.
 pub fn write_json(rows: &[CollateralRow], w: &mut impl Write) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut *w, rows).map_err(io::Error::other)?;
     writeln!(w)
 }
 
 impl Serialize for CollateralRow {
-    /// An object keyed by [`HEADER`], amounts as decimal strings with two decimals.
+    /// An object keyed by [`HEADER`], amounts as numbers with two decimals.
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut map = s.serialize_map(Some(HEADER.len()))?;
         map.serialize_entry(HEADER[0], &self.month)?;
         for (name, a) in HEADER[1..].iter().zip(self.amounts()) {
-            map.serialize_entry(name, &cents(a))?;
+            map.serialize_entry(name, &crate::format::json_number(&cents(a)))?;
         }
         map.end()
     }
@@ -267,13 +267,14 @@ mod tests {
     }
 
     #[test]
-    fn json_amounts_are_strings() {
+    fn json_amounts_are_numbers_with_two_decimals() {
         let mut out = Vec::new();
         write_json(&[row(3, dec!(1.5))], &mut out).unwrap();
         let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
         assert_eq!(v[0]["month"], 3);
-        assert_eq!(v[0]["principal_loss"], "1.50");
+        assert_eq!(v[0]["principal_loss"], 1.5);
         let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("\"principal_loss\": 1.50"), "{text}");
         let first = text.find("\"month\"").unwrap();
         let last = text.find("\"principal_loss\"").unwrap();
         assert!(first < text.find("\"performing_balance\"").unwrap());

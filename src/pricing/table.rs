@@ -32,7 +32,8 @@ pub fn price_table(
             class.name
         )));
     }
-    let mut rows: Vec<[String; 7]> = Vec::new();
+    // A row: the scenario's columns, then price, yield, DM, WAL, duration, given.
+    let mut rows: Vec<Vec<String>> = Vec::new();
     let mut engine = Engine::<f64>::new(p.deal);
     for i in 0..set.len() {
         let s = set.get(i);
@@ -40,8 +41,7 @@ pub fn price_table(
         p.run(&s, &mut engine, &mut flows)?;
         let bond = flows.bond;
         let wal = super::weighted_average_life(&bond);
-        let cols = s.columns();
-        let scenario = format!("{} {} {}% sev", cols[0], cols[1], cols[2]);
+        let scenario = s.columns();
         let f = |x: Option<f64>, dp: usize| {
             x.filter(|v| v.is_finite())
                 .map(|v| format!("{v:.dp$}"))
@@ -49,69 +49,88 @@ pub fn price_table(
         };
         for &price in prices {
             let y = super::yield_from_price(&bond, price);
-            rows.push([
-                scenario.clone(),
-                format!("{price:.4}"),
-                f(y.map(|y| y * 100.0), 4),
-                if floating {
-                    f(
-                        super::discount_margin(&bond, price).map(|d| d * 10_000.0),
-                        1,
-                    )
-                } else {
-                    String::new()
-                },
-                f(wal, 2),
-                f(y.and_then(|y| super::modified_duration(&bond, y)), 2),
-                "price".into(),
-            ]);
+            rows.push(
+                scenario
+                    .iter()
+                    .cloned()
+                    .chain([
+                        format!("{price:.4}"),
+                        f(y.map(|y| y * 100.0), 4),
+                        if floating {
+                            f(
+                                super::discount_margin(&bond, price).map(|d| d * 10_000.0),
+                                1,
+                            )
+                        } else {
+                            String::new()
+                        },
+                        f(wal, 2),
+                        f(y.and_then(|y| super::modified_duration(&bond, y)), 2),
+                        "price".into(),
+                    ])
+                    .collect(),
+            );
         }
         for &yld in yields {
             let y = yld / 100.0;
             let price = super::price_from_yield(&bond, y);
-            rows.push([
-                scenario.clone(),
-                f(Some(price), 4),
-                format!("{yld:.4}"),
-                if floating {
-                    f(
-                        super::discount_margin(&bond, price).map(|d| d * 10_000.0),
-                        1,
-                    )
-                } else {
-                    String::new()
-                },
-                f(wal, 2),
-                f(super::modified_duration(&bond, y), 2),
-                "yield".into(),
-            ]);
+            rows.push(
+                scenario
+                    .iter()
+                    .cloned()
+                    .chain([
+                        f(Some(price), 4),
+                        format!("{yld:.4}"),
+                        if floating {
+                            f(
+                                super::discount_margin(&bond, price).map(|d| d * 10_000.0),
+                                1,
+                            )
+                        } else {
+                            String::new()
+                        },
+                        f(wal, 2),
+                        f(super::modified_duration(&bond, y), 2),
+                        "yield".into(),
+                    ])
+                    .collect(),
+            );
         }
     }
-    let header = [
-        "scenario",
+    // The scenario's columns (its name and assumptions), then the figures.
+    const FIGURES: [&str; 6] = ["price", "yield %", "DM bp", "WAL", "mod duration", "given"];
+    const FIGURE_KEYS: [&str; 6] = [
         "price",
-        "yield %",
-        "DM bp",
-        "WAL",
-        "mod duration",
+        "yield_percent",
+        "dm_bp",
+        "wal",
+        "modified_duration",
         "given",
     ];
+    let header: Vec<&str> = crate::scenario::COLUMNS
+        .iter()
+        .chain(&FIGURES)
+        .copied()
+        .collect();
+    let keys: Vec<&str> = crate::scenario::COLUMNS
+        .iter()
+        .chain(&FIGURE_KEYS)
+        .copied()
+        .collect();
+    let text: Vec<bool> = crate::scenario::TEXT_COLUMNS
+        .iter()
+        .copied()
+        .chain([false, false, false, false, false, true])
+        .collect();
     Ok(match format {
         OutputFormat::Table => {
-            let mut t = Table::new(
-                &header,
-                &[
-                    Align::Left,
-                    Align::Right,
-                    Align::Right,
-                    Align::Right,
-                    Align::Right,
-                    Align::Right,
-                    Align::Left,
-                ],
-            );
+            let aligns: Vec<Align> = text
+                .iter()
+                .map(|&t| if t { Align::Left } else { Align::Right })
+                .collect();
+            let mut t = Table::new(&header, &aligns);
             for r in rows {
-                t.row(r.to_vec());
+                t.row(r);
             }
             format!(
                 "{} class {} from the {} filing ({} of {} face; yields bond-equivalent, DM over one-month LIBOR)\n\n{}",
@@ -132,10 +151,10 @@ pub fn price_table(
             )
         }
         OutputFormat::Csv => {
-            let mut s =
-                "scenario,price,yield_percent,dm_bp,wal,modified_duration,given\n".to_string();
+            let mut s = keys.join(",") + "\n";
             for r in rows {
-                s.push_str(&r.join(","));
+                let fields: Vec<_> = r.iter().map(|f| crate::format::csv_field(f)).collect();
+                s.push_str(&fields.join(","));
                 s.push('\n');
             }
             s
@@ -145,10 +164,10 @@ pub fn price_table(
                 .iter()
                 .map(|r| {
                     serde_json::Value::Object(
-                        header
-                            .iter()
+                        keys.iter()
                             .zip(r.iter())
-                            .map(|(h, v)| (h.to_string(), serde_json::Value::String(v.clone())))
+                            .zip(&text)
+                            .map(|((k, v), &t)| (k.to_string(), crate::format::json_cell(v, t)))
                             .collect(),
                     )
                 })

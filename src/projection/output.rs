@@ -343,7 +343,10 @@ fn csv_rows(f: impl Fn(&mut dyn Write) -> std::io::Result<()>) -> Value {
                 let obj: serde_json::Map<String, Value> = header
                     .iter()
                     .zip(l.split(','))
-                    .map(|(h, v)| (h.to_string(), Value::String(v.to_string())))
+                    .map(|(h, v)| {
+                        let names = matches!(*h, "class" | "group");
+                        (h.to_string(), format::json_cell(v, names))
+                    })
                     .collect();
                 Value::Object(obj)
             })
@@ -371,8 +374,8 @@ pub fn to_json<T: Num>(
             "first_trigger": d.first_trigger.map(|x| x.to_string()),
             "triggers": d.triggers.iter().map(|(n, w)| json!({"name": n, "first_breached": w.map(|x| x.to_string())})).collect::<Vec<_>>(),
             "call": d.call.map(|x| x.to_string()),
-            "cumulative_loss": d.cumulative_loss.to_string(),
-            "cumulative_loss_percent": d.cumulative_loss_percent.to_string(),
+            "cumulative_loss": format::json_decimal(d.cumulative_loss),
+            "cumulative_loss_percent": format::json_decimal(d.cumulative_loss_percent),
         },
         "classes": csv_rows(|w| write_classes(p, records, w)),
         "collateral": csv_rows(|w| write_collateral(p, records, w)),

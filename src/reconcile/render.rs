@@ -5,6 +5,8 @@ use std::fmt::Write as _;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
+use crate::format::{json_decimal, json_number};
+
 use super::figures::{Figure, Status, Unit};
 use super::inputs::IndexSource;
 use super::{Reconciliation, Summary};
@@ -321,9 +323,9 @@ pub fn to_json(r: &Reconciliation, explain: Option<&Deal>) -> Value {
         .map(|f| {
             let mut o = json!({
                 "id": f.id,
-                "ours": f.ours.map(|v| decimal_string(f.unit, f.reported.as_ref(), v)),
-                "reported": f.reported.map(|p| p.value.normalize().to_string()),
-                "difference": f.difference().map(|v| decimal_string(f.unit, f.reported.as_ref(), v)),
+                "ours": f.ours.map(|v| json_number(&decimal_string(f.unit, f.reported.as_ref(), v))),
+                "reported": f.reported.map(|p| json_decimal(p.value.normalize())),
+                "difference": f.difference().map(|v| json_number(&decimal_string(f.unit, f.reported.as_ref(), v))),
                 "status": f.status.name(),
             });
             if let Some(p) = f.reported {
@@ -343,7 +345,7 @@ pub fn to_json(r: &Reconciliation, explain: Option<&Deal>) -> Value {
         "deal": r.deal,
         "report": r.report_path.display().to_string(),
         "distribution_date": r.distribution_date.to_string(),
-        "index": { "value": r.inputs.period.index.normalize().to_string(), "source": index_source },
+        "index": { "value": json_decimal(r.inputs.period.index.normalize()), "source": index_source },
         "figures": figures,
         "summary": {
             "figures": s.figures,
@@ -351,7 +353,7 @@ pub fn to_json(r: &Reconciliation, explain: Option<&Deal>) -> Value {
             "mismatch": s.mismatched,
             "report_inconsistent": s.report_inconsistent,
             "not_modelled": s.not_modelled,
-            "tolerance": r.tolerance.to_string(),
+            "tolerance": json_decimal(r.tolerance),
         },
         "notes": r.notes,
         "warnings": r.warnings.iter().map(|w| json!({"line": w.line, "message": w.message})).collect::<Vec<_>>(),
@@ -366,11 +368,11 @@ pub fn to_json(r: &Reconciliation, explain: Option<&Deal>) -> Value {
                     "step": e.step + 1,
                     "label": deal.steps[e.step].label,
                     "account": e.account.map(|a| a.name()),
-                    "before": e.before.to_string(),
-                    "after": e.after.to_string(),
+                    "before": json_decimal(e.before),
+                    "after": json_decimal(e.after),
                     "note": e.note,
                     "payments": e.payments.iter().map(|p| json!({
-                        "to": p.to, "what": p.what, "due": p.due.map(|d| d.to_string()), "paid": p.paid.to_string()
+                        "to": p.to, "what": p.what, "due": p.due.map(json_decimal), "paid": json_decimal(p.paid)
                     })).collect::<Vec<_>>(),
                 })
             })

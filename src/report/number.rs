@@ -2,22 +2,18 @@
 //! for a negative, `4.58824%` for a rate, `N/A` for none.
 
 use rust_decimal::Decimal;
-use serde::{Serialize, Serializer};
+use serde::Serialize;
 
 /// A figure as printed: its value (percentages as fractions), the number of
 /// decimals it carries in that unit, and the report line it came from.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Printed {
-    #[serde(serialize_with = "as_string")]
+    #[serde(serialize_with = "crate::format::serialize_decimal")]
     pub value: Decimal,
     /// Decimal places of `value` as printed (a percentage printed with 5
     /// decimals is a fraction with 7).
     pub decimals: u32,
     pub line: usize,
-}
-
-fn as_string<S: Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&d.to_string())
 }
 
 impl Printed {

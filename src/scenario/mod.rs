@@ -48,7 +48,17 @@ impl Libor {
         let pct = |d: Decimal| (d * Decimal::ONE_HUNDRED).normalize().to_string();
         match self {
             Libor::Flat(r) => format!("{}%", pct(*r)),
-            Libor::Vector(v) => format!("vector of {} months from {}%", v.len(), pct(v[0])),
+            // The whole path when it is short; else its ends.
+            Libor::Vector(v) if v.len() <= 6 => format!(
+                "vector {}%",
+                v.iter().map(|r| pct(*r)).collect::<Vec<_>>().join(" ")
+            ),
+            Libor::Vector(v) => format!(
+                "vector of {} months {}% .. {}%",
+                v.len(),
+                pct(v[0]),
+                pct(v[v.len() - 1])
+            ),
             Libor::Filing { shift } if shift.is_zero() => "filing".to_string(),
             Libor::Filing { shift } => format!(
                 "filing{}{}%",
@@ -69,17 +79,38 @@ pub struct Scenario {
     pub call: bool,
 }
 
+/// The columns that say which scenario a row is of: its name and every
+/// assumption a scenario of a file can set differently from another (the
+/// PPC ramps are the same for all of a file's scenarios).
+pub const COLUMNS: [&str; 8] = [
+    "name",
+    "prepay",
+    "default",
+    "severity",
+    "lag",
+    "advancing",
+    "libor",
+    "call",
+];
+
+/// Which of [`COLUMNS`] hold names or speeds rather than figures or flags.
+pub const TEXT_COLUMNS: [bool; 8] = [true, true, true, false, false, false, true, false];
+
 impl Scenario {
-    /// The parameters as columns: prepay, default, severity %, lag, LIBOR, call.
-    pub fn columns(&self) -> [String; 6] {
+    /// The scenario as [`COLUMNS`]: name, prepay, default, severity %, lag,
+    /// advancing, LIBOR, call (flags as `yes` or `no`).
+    pub fn columns(&self) -> [String; 8] {
         let a = &self.assumptions;
+        let flag = |b: bool| if b { "yes" } else { "no" }.to_string();
         [
+            self.name.clone(),
             a.prepay.to_string(),
             a.defaults.to_string(),
             (a.severity * Decimal::ONE_HUNDRED).normalize().to_string(),
             a.lag.to_string(),
+            flag(a.advancing),
             self.libor.describe(),
-            if self.call { "yes" } else { "no" }.to_string(),
+            flag(self.call),
         ]
     }
 }

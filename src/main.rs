@@ -433,6 +433,15 @@ fn run(cli: Cli) -> Result<u8> {
             plot,
             fast,
         } => {
+            if let Some(path) = &plot {
+                check_plot_name(path)?;
+                waterfall::output::check_target(path)?;
+            }
+            if let Some(dir) = out.as_ref().filter(|d| d.is_dir()) {
+                for name in projection::output::FILES {
+                    waterfall::output::check_target(&dir.join(name))?;
+                }
+            }
             let deal = start.load()?;
             let set = ScenarioSet::load(&scenario)?;
             let scenario = set.single()?;
@@ -673,6 +682,17 @@ fn table_format(given: Option<TableCsvJson>, out: Option<&Path>) -> Result<Outpu
         ))),
         (Some(f), _) | (None, Some(f)) => Ok(f.into()),
         (None, None) => Ok(OutputFormat::Table),
+    }
+}
+
+/// The plot is SVG: a file named for another format is refused.
+fn check_plot_name(path: &Path) -> Result<()> {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some(e) if !e.eq_ignore_ascii_case("svg") => Err(Error::file(
+            path,
+            format!("--plot writes SVG, not .{e}: name the file .svg"),
+        )),
+        _ => Ok(()),
     }
 }
 

@@ -551,6 +551,28 @@ fn project_plot_writes_an_svg() {
     let text = std::fs::read_to_string(&svg).unwrap();
     assert!(text.starts_with("<svg"), "{}", &text[..text.len().min(200)]);
     assert!(text.trim_end().ends_with("</svg>"));
+    // No defaults, no writedown band.
+    assert!(!text.contains("class=\"writedown\""));
+    assert!(!text.contains("written down"));
+}
+
+#[test]
+fn project_plot_draws_writedowns_apart_from_paydowns() {
+    let dir = temp_dir();
+    let svg = dir.path().join("stress.svg");
+    project(
+        HE4,
+        HE4_FILING,
+        "scenarios/stress.toml",
+        &["--fast", "--plot", svg.to_str().unwrap()],
+    )
+    .exits(0);
+    let text = std::fs::read_to_string(&svg).unwrap();
+    // The stress writes mezzanine classes down: hatched bands, and a legend.
+    let bands = text.matches("<polygon class=\"writedown\"").count();
+    assert!(bands >= 1, "no writedown band");
+    assert!(text.contains("fill=\"url(#written-down)\""));
+    assert!(text.contains(">written down</text>"));
 }
 
 #[test]

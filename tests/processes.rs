@@ -332,6 +332,12 @@ fn plot_and_project_out_refuse_a_symbolic_link() {
     };
     let o = project(&["--plot", plot.to_str().unwrap()]);
     assert_refused(&o, plot.to_str().unwrap());
+    // And a plot named for another format.
+    let png = dir.path().join("plot.png");
+    let o = project(&["--plot", png.to_str().unwrap()]);
+    let err = assert_refused(&o, png.to_str().unwrap());
+    assert!(err.contains("SVG"), "{err}");
+    assert!(!png.exists());
     let out = dir.path().join("out");
     std::fs::create_dir(&out).unwrap();
     let classes = out.join("classes.csv");

@@ -296,6 +296,9 @@ pub fn write_summary(summary: &Summary, w: &mut dyn Write) -> std::io::Result<()
     Ok(())
 }
 
+/// The files `project --out DIR` writes.
+pub const FILES: [&str; 4] = ["classes.csv", "collateral.csv", "deal.csv", "summary.csv"];
+
 /// Write `classes.csv`, `collateral.csv`, `deal.csv` and `summary.csv` into
 /// `dir`: all four, or none of them.
 pub fn write_csv_dir<T: Num>(
@@ -304,12 +307,7 @@ pub fn write_csv_dir<T: Num>(
     records: &[PeriodRecord<T>],
     summary: &Summary,
 ) -> Result<()> {
-    let (classes, collateral, deal, summary_path) = (
-        dir.join("classes.csv"),
-        dir.join("collateral.csv"),
-        dir.join("deal.csv"),
-        dir.join("summary.csv"),
-    );
+    let [classes, collateral, deal, summary_path] = FILES.map(|f| dir.join(f));
     let files: Vec<(std::path::PathBuf, Content)> = vec![
         (
             classes.clone(),

@@ -1,4 +1,8 @@
-//! An SVG chart of the class balances and the OC over a projection.
+//! An SVG chart of the class balances and the OC over a projection. A
+//! class's balance is a line; what losses wrote off it is a red hatched band
+//! above the line (up to where the balance would be had it only been paid
+//! down), so a writedown is never mistaken for a paydown. Year grid lines
+//! fall on January.
 
 use std::fmt::Write as _;
 
@@ -41,16 +45,31 @@ fn tick_step(max: f64, n: f64) -> f64 {
     nice * mag
 }
 
-/// The chart: one line per principal class (ending balance) and one for the OC.
+/// Months from `start` (year, month) to the first January at or after it.
+fn months_to_january(month: u32) -> u32 {
+    (13 - month) % 12
+}
+
+/// The chart: one line per principal class (ending balance) and one for the
+/// OC; a hatched band for each class's cumulative writedowns.
 pub fn svg<T: Num>(p: &Projection, records: &[PeriodRecord<T>], title: &str) -> String {
     let deal = p.deal;
     let mut series: Vec<(String, Vec<f64>)> = Vec::new();
+    // Per class series: its cumulative writedowns at each point (0 at the start).
+    let mut written: Vec<Vec<f64>> = Vec::new();
     for (k, c) in deal.classes.iter().enumerate() {
         if matches!(c.kind, ClassKind::Senior | ClassKind::Mezzanine) {
             let start = p.start.state.balances[k];
             let mut v = vec![start.to_string().parse::<f64>().unwrap_or(0.0)];
             v.extend(records.iter().map(|r| r.result.classes[k].ending.to_f64()));
             series.push((c.name.clone(), v));
+            let mut total = 0.0;
+            let mut w = vec![0.0];
+            w.extend(records.iter().map(|r| {
+                total += r.result.classes[k].writedown.to_f64();
+                total
+            }));
+            written.push(w);
         }
     }
     if let Some(oc) = &deal.oc {
@@ -70,12 +89,17 @@ pub fn svg<T: Num>(p: &Projection, records: &[PeriodRecord<T>], title: &str) -> 
     let pw = WIDTH - LEFT - RIGHT;
     let ph = HEIGHT - TOP - BOTTOM;
     let x = |m: f64| LEFT + pw * m / n;
+    let x_at = |m: usize| x(m as f64);
     let y = |v: f64| TOP + ph * (1.0 - v / ymax);
 
     let mut s = String::new();
     let _ = writeln!(
         s,
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" font-family="sans-serif" font-size="12">"#
+    );
+    let _ = writeln!(
+        s,
+        r##"<defs><pattern id="written-down" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#d62728" fill-opacity="0.15"/><line x1="0" y1="0" x2="0" y2="6" stroke="#d62728" stroke-width="2"/></pattern></defs>"##
     );
     let _ = writeln!(s, r#"<rect width="100%" height="100%" fill="white"/>"#);
     let _ = writeln!(
@@ -97,8 +121,10 @@ pub fn svg<T: Num>(p: &Projection, records: &[PeriodRecord<T>], title: &str) -> 
         );
         v += ystep;
     }
+    // Point m is m months after the filing: a grid line on each January
+    // (every other one on a long projection).
     let xstep = if n > 120.0 { 24.0 } else { 12.0 };
-    let mut m = 0.0;
+    let mut m = months_to_january(chrono::Datelike::month(&p.start.date)) as f64;
     while m <= n {
         let xx = x(m);
         let label = crate::calendar::add_months(
@@ -119,6 +145,30 @@ pub fn svg<T: Num>(p: &Projection, records: &[PeriodRecord<T>], title: &str) -> 
         s,
         r##"<rect x="{LEFT}" y="{TOP}" width="{pw}" height="{ph}" fill="none" stroke="#444"/>"##
     );
+    // Writedowns: a hatched band from the balance up by what was written off.
+    let mut any_writedown = false;
+    for ((_, values), w) in series.iter().zip(&written) {
+        if w.iter().all(|&x| x <= 0.0) {
+            continue;
+        }
+        any_writedown = true;
+        let upper = values
+            .iter()
+            .zip(w)
+            .enumerate()
+            .map(|(m, (&v, &x))| format!("{:.1},{:.1}", x_at(m), y(v + x)));
+        let lower: Vec<String> = values
+            .iter()
+            .enumerate()
+            .map(|(m, &v)| format!("{:.1},{:.1}", x_at(m), y(v)))
+            .collect();
+        let points: Vec<String> = upper.chain(lower.into_iter().rev()).collect();
+        let _ = writeln!(
+            s,
+            r##"<polygon class="writedown" fill="url(#written-down)" stroke="#d62728" stroke-width="0.6" points="{}"/>"##,
+            points.join(" ")
+        );
+    }
     // Lines and legend.
     for (i, (name, values)) in series.iter().enumerate() {
         let color = COLORS[i % COLORS.len()];
@@ -150,6 +200,17 @@ pub fn svg<T: Num>(p: &Projection, records: &[PeriodRecord<T>], title: &str) -> 
             escape(name)
         );
     }
+    if any_writedown {
+        let ly = TOP + 14.0 + 18.0 * series.len() as f64;
+        let lx = LEFT + pw + 16.0;
+        let _ = writeln!(
+            s,
+            r##"<rect x="{lx}" y="{:.1}" width="22" height="10" fill="url(#written-down)" stroke="#d62728" stroke-width="0.6"/><text x="{:.1}" y="{:.1}">written down</text>"##,
+            ly - 9.0,
+            lx + 28.0,
+            ly
+        );
+    }
     let _ = writeln!(
         s,
         r#"<text x="{:.1}" y="{:.1}" text-anchor="middle">distribution date</text>"#,
@@ -158,4 +219,17 @@ pub fn svg<T: Num>(p: &Projection, records: &[PeriodRecord<T>], title: &str) -> 
     );
     s.push_str("</svg>\n");
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::months_to_january;
+
+    #[test]
+    fn the_first_year_line_is_on_january() {
+        assert_eq!(months_to_january(12), 1);
+        assert_eq!(months_to_january(1), 0);
+        assert_eq!(months_to_january(2), 11);
+        assert_eq!(months_to_january(7), 6);
+    }
 }

@@ -107,3 +107,32 @@ fn a_loan_level_tape_projects_like_rep_lines_and_conserves_cash() {
         );
     }
 }
+
+#[test]
+fn the_sample_tape_shipped_with_he4_loads_and_adds_up() {
+    // deals/absc-2003-he4/sample-tape.csv: 8 loans, $1,234,500.00 in all,
+    // $526,000.00 in group 1 and $708,500.00 in group 2 (README, "Loan tapes").
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("deals/absc-2003-he4/sample-tape.csv");
+    let lines = waterfall::collateral::read_tape(&path).unwrap();
+    assert_eq!(lines.len(), 8);
+    let total: Decimal = lines.iter().map(|l| l.balance).sum();
+    assert_eq!(total, Decimal::new(123_450_000, 2));
+    let group = |g: &str| -> Decimal {
+        lines
+            .iter()
+            .filter(|l| l.group == g)
+            .map(|l| l.balance)
+            .sum()
+    };
+    assert_eq!(group("1"), Decimal::new(52_600_000, 2));
+    assert_eq!(group("2"), Decimal::new(70_850_000, 2));
+    assert_eq!(lines.iter().filter(|l| l.arm.is_some()).count(), 4);
+    // Percentages as the market writes them: 7.85 is 7.85%.
+    assert_eq!(lines[0].gross_coupon, Decimal::new(785, 4));
+    // Every column of the tape is in its header, in the documented order.
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(
+        text.lines().next().unwrap(),
+        waterfall::collateral::TAPE_COLUMNS.join(",")
+    );
+}

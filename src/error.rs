@@ -104,7 +104,7 @@ fn too_large(path: &Path, size: u64, limit: u64) -> Error {
     Error::file(
         path,
         format!(
-            "the file is {} ({size} bytes), over the {} this kind of file may be; it was not read",
+            "the file is {} ({size} bytes), over the limit of {} for this kind of file; it was not read",
             self::size(size),
             self::size(limit)
         ),

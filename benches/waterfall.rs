@@ -35,9 +35,10 @@ fn reconcile_filings(c: &mut Criterion) {
         b.iter(|| {
             for (deal, text) in [(&he4, HE4_REPORT), (&he2, HE2_REPORT)] {
                 let path = Path::new("report.txt");
-                let (report, warnings) = waterfall::report::parse(path, text).unwrap();
-                let r = reconcile::reconcile(deal, &report, warnings, path, &Options::default())
-                    .unwrap();
+                let filing =
+                    waterfall::report::parse_filing(deal.report.layout, path, text).unwrap();
+                let r =
+                    reconcile::reconcile(deal, &filing, path, &Options::default(), None).unwrap();
                 assert_eq!(r.summary().mismatched, 0);
             }
         })
@@ -55,7 +56,7 @@ fn project_he4(c: &mut Criterion) {
     let s = scenario_file("prepay = \"100PPC\"\ndefault = \"0CDR\"\ncall = false\n")
         .single()
         .unwrap();
-    let start: Vec<f64> = p.start.state.balances.iter().map(|b| b.to_f64()).collect();
+    let start: Vec<f64> = p.start.balances(&deal).iter().map(|b| b.to_f64()).collect();
     let mut engine = Engine::<f64>::new(&deal);
     let mut probe = Summarizer::new(&deal, &start);
     p.run(&s, &mut engine, &mut probe).unwrap();

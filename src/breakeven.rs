@@ -89,7 +89,12 @@ fn with_rate(base: &Scenario, by: By, d: Decimal) -> Scenario {
 }
 
 fn run(p: &Projection, engine: &mut Engine<f64>, s: &Scenario) -> Result<Summary> {
-    let start: Vec<f64> = p.start.state.balances.iter().map(|b| b.to_f64()).collect();
+    let start: Vec<f64> = p
+        .start
+        .balances(p.deal)
+        .iter()
+        .map(|b| b.to_f64())
+        .collect();
     let mut sum = Summarizer::new(p.deal, &start);
     p.run(s, engine, &mut sum)?;
     Ok(sum.finish(p.deal))
@@ -330,9 +335,9 @@ pub fn render(
                 ]);
             }
             format!(
-                "{} · from the {} filing · breakeven by {by} (to within {} {by}) with the rest of: {}\n\n{}",
+                "{} · from {} · breakeven by {by} (to within {} {by}) with the rest of: {}\n\n{}",
                 p.deal.name,
-                p.start.date,
+                p.start.label,
                 results
                     .first()
                     .map(|b| b.tolerance.to_string())

@@ -11,6 +11,8 @@ pub enum BusinessDay {
     ModifiedFollowing,
     /// To the previous business day.
     Preceding,
+    /// Paid on the calendar date, business day or not.
+    None,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +49,7 @@ impl Calendar {
         match self.business_day {
             BusinessDay::Following => step(d, true),
             BusinessDay::Preceding => step(d, false),
+            BusinessDay::None => d,
             BusinessDay::ModifiedFollowing => {
                 let f = step(d, true);
                 if f.month() == d.month() {
@@ -133,29 +136,97 @@ pub fn is_us_federal_reserve_holiday(d: NaiveDate) -> bool {
 }
 
 /// How interest accrues over a period.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum DayCount {
     /// Actual days over 360.
     Act360,
-    /// Thirty days a month over 360.
+    /// Thirty days a month over 360 (the bond basis), counted between the
+    /// scheduled (unadjusted) payment dates.
     Thirty360,
+    /// Actual days over a fixed 365.
+    Act365F,
+    /// Actual/actual (ISDA): days in a leap year over 366, the others over 365.
+    ActAct,
+    /// A twelfth of a year every period, whatever its length.
+    Monthly,
 }
 
 impl DayCount {
+    pub const ALL: [DayCount; 5] = [
+        DayCount::Act360,
+        DayCount::Thirty360,
+        DayCount::Act365F,
+        DayCount::ActAct,
+        DayCount::Monthly,
+    ];
+
     pub fn name(self) -> &'static str {
         match self {
             DayCount::Act360 => "act/360",
             DayCount::Thirty360 => "30/360",
+            DayCount::Act365F => "act/365F",
+            DayCount::ActAct => "act/act",
+            DayCount::Monthly => "monthly",
         }
     }
 
-    /// Days in the period from `start` to `end` under this convention.
+    /// The convention a deal file names.
+    pub fn from_name(s: &str) -> Option<DayCount> {
+        DayCount::ALL
+            .into_iter()
+            .find(|d| d.name().eq_ignore_ascii_case(s.trim()))
+    }
+
+    /// Days in the period from `start` to `end` under this convention (a
+    /// twelfth of a year counts 30).
     pub fn days(self, start: NaiveDate, end: NaiveDate) -> i64 {
         match self {
-            DayCount::Act360 => (end - start).num_days(),
             DayCount::Thirty360 => days_30_360(start, end),
+            DayCount::Monthly => 30,
+            _ => (end - start).num_days(),
         }
     }
+
+    /// The year fraction of the period as an exact ratio `(numerator,
+    /// denominator)`, so that `amount x numerator / denominator` can be
+    /// rounded once. `start`/`end` are the adjusted accrual dates; the 30/360
+    /// count uses the scheduled dates `scheduled_start`/`scheduled_end`.
+    pub fn fraction(
+        self,
+        start: NaiveDate,
+        end: NaiveDate,
+        scheduled_start: NaiveDate,
+        scheduled_end: NaiveDate,
+    ) -> (i64, i64) {
+        match self {
+            DayCount::Act360 => ((end - start).num_days(), 360),
+            DayCount::Thirty360 => (days_30_360(scheduled_start, scheduled_end), 360),
+            DayCount::Act365F => ((end - start).num_days(), 365),
+            DayCount::Monthly => (1, 12),
+            DayCount::ActAct => {
+                // Split the days at each new year: d_leap/366 + d_other/365,
+                // as one ratio over 366 x 365.
+                let (mut leap, mut other) = (0i64, 0i64);
+                let mut from = start;
+                while from < end {
+                    let next_year = NaiveDate::from_ymd_opt(from.year() + 1, 1, 1).unwrap_or(end);
+                    let to = next_year.min(end);
+                    let days = (to - from).num_days();
+                    if is_leap(from.year()) {
+                        leap += days;
+                    } else {
+                        other += days;
+                    }
+                    from = to;
+                }
+                (leap * 365 + other * 366, 366 * 365)
+            }
+        }
+    }
+}
+
+fn is_leap(y: i32) -> bool {
+    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
 }
 
 /// The 30/360 (bond basis) day count between two dates.
@@ -205,6 +276,29 @@ mod tests {
         assert_eq!(CAL.distribution_date(2010, 2), d(2010, 2, 16));
         assert!(is_us_federal_reserve_holiday(d(2004, 11, 11)));
         assert!(!is_us_federal_reserve_holiday(d(2004, 11, 12)));
+    }
+
+    #[test]
+    fn day_count_fractions() {
+        let (a, b) = (d(2003, 11, 17), d(2003, 12, 15));
+        let (sa, sb) = (d(2003, 11, 15), d(2003, 12, 15));
+        assert_eq!(DayCount::Act360.fraction(a, b, sa, sb), (28, 360));
+        assert_eq!(DayCount::Thirty360.fraction(a, b, sa, sb), (30, 360));
+        assert_eq!(DayCount::Act365F.fraction(a, b, sa, sb), (28, 365));
+        assert_eq!(DayCount::Monthly.fraction(a, b, sa, sb), (1, 12));
+        // 15-Dec-2003 to 15-Jan-2004: 17 days of 2003 (365) and 14 of 2004 (366).
+        let (n, m) = DayCount::ActAct.fraction(d(2003, 12, 15), d(2004, 1, 15), sa, sb);
+        assert_eq!((n, m), (14 * 365 + 17 * 366, 366 * 365));
+        assert_eq!(DayCount::from_name("ACT/365F"), Some(DayCount::Act365F));
+    }
+
+    #[test]
+    fn no_business_day_adjustment_pays_on_the_calendar_date() {
+        let cal = Calendar {
+            business_day: BusinessDay::None,
+            ..CAL
+        };
+        assert_eq!(cal.distribution_date(2003, 11), d(2003, 11, 15));
     }
 
     #[test]

@@ -64,7 +64,12 @@ pub fn summarize(
     scenario: &Scenario,
     number: usize,
 ) -> Result<Vec<GridRow>> {
-    let start: Vec<f64> = p.start.state.balances.iter().map(|b| b.to_f64()).collect();
+    let start: Vec<f64> = p
+        .start
+        .balances(p.deal)
+        .iter()
+        .map(|b| b.to_f64())
+        .collect();
     let mut sum = Summarizer::new(p.deal, &start);
     p.run(scenario, engine, &mut sum)?;
     let s = sum.finish(p.deal);

@@ -19,6 +19,7 @@ pub mod projection;
 pub mod reconcile;
 pub mod report;
 pub mod scenario;
+pub mod structuring;
 pub mod table;
 pub mod tomlfile;
 pub mod waterfall;

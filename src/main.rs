@@ -12,7 +12,6 @@ use rust_decimal::Decimal;
 
 use waterfall::breakeven;
 use waterfall::collateral::{self, Assumptions, Defaults, LoanLine, PpcCurves, Prepay};
-use waterfall::deal::ClassKind;
 use waterfall::deal::Deal;
 use waterfall::error::{Error, Result};
 use waterfall::format::OutputFormat;
@@ -63,11 +62,12 @@ impl From<TableCsvJson> for OutputFormat {
 struct FromFiling {
     /// A deal.toml, or a deal directory holding one.
     deal: PathBuf,
-    /// The filing to start from: a report of this deal (settlement is its
-    /// distribution date), or `latest` for the last file by name (the
-    /// distribution date) in the deal's filings/.
-    #[arg(long, value_name = "REPORT|latest")]
-    from: PathBuf,
+    /// Where to start: `closing` (the default: classes at their original
+    /// balances, the collateral at the cut-off date), a report of this deal
+    /// (settlement is its distribution date), or `latest` for the last file
+    /// by name (the distribution date) in the deal's filings/.
+    #[arg(long, value_name = "closing|REPORT|latest")]
+    from: Option<PathBuf>,
 }
 
 impl FromFiling {
@@ -76,10 +76,25 @@ impl FromFiling {
         Deal::load(&self.deal)
     }
 
-    /// The filing to start from: `--from` as given, or the deal's latest.
-    fn report(&self, deal: &Deal) -> Result<PathBuf> {
-        if self.from.as_os_str() != "latest" {
-            return Ok(self.from.clone());
+    /// The projection's starting point, set up.
+    fn projection<'d>(&self, deal: &'d Deal) -> Result<Projection<'d>> {
+        match self.report(deal)? {
+            None => Projection::from(deal, projection::From::Closing),
+            Some(path) => Projection::from(deal, projection::From::Filing(&path)),
+        }
+    }
+
+    /// The filing to start from: `--from` as given, the deal's latest, or
+    /// none (closing).
+    fn report(&self, deal: &Deal) -> Result<Option<PathBuf>> {
+        let Some(from) = &self.from else {
+            return Ok(None);
+        };
+        if from.as_os_str() == "closing" {
+            return Ok(None);
+        }
+        if from.as_os_str() != "latest" {
+            return Ok(Some(from.clone()));
         }
         let dir = deal.dir().join("filings");
         let entries = std::fs::read_dir(&dir).map_err(|e| {
@@ -93,7 +108,7 @@ impl FromFiling {
             .filter(|p| p.is_file())
             .collect();
         files.sort();
-        files.pop().ok_or_else(|| {
+        files.pop().map(Some).ok_or_else(|| {
             Error::file(
                 &dir,
                 "--from latest: the deal has no filing to start from (the directory is empty)",
@@ -119,12 +134,22 @@ enum Command {
         reports: Vec<PathBuf>,
         #[arg(long, value_enum, default_value = "text")]
         format: TextOrJson,
-        /// Dollars a figure may differ from the print and still match.
-        #[arg(long, default_value = "1", allow_negative_numbers = true)]
-        tolerance: Decimal,
+        /// Dollars a figure may differ from the print and still match (the
+        /// deal's `[report] tolerance` when not given).
+        #[arg(long, allow_negative_numbers = true)]
+        tolerance: Option<Decimal>,
         /// Print the period's waterfall step by step.
         #[arg(long)]
         explain: bool,
+        /// Start every month from its report's beginning figures instead of
+        /// carrying the deal's state forward from the month before.
+        #[arg(long)]
+        from_report_state: bool,
+    },
+    /// Print a deal as the engine reads it: classes, accounts, terms and waterfall in words.
+    Show {
+        /// A deal.toml, or a deal directory holding one.
+        deal: PathBuf,
     },
     /// Project one loan line with the SIFMA standard formulas.
     Collateral {
@@ -295,19 +320,22 @@ fn run(cli: Cli) -> Result<u8> {
             format,
             tolerance,
             explain,
+            from_report_state,
         } => {
-            if tolerance.is_sign_negative() {
+            if let Some(t) = tolerance
+                && (t.is_sign_negative() || t > Decimal::from(1_000_000))
+            {
                 return Err(Error::Usage(format!(
-                    "--tolerance must not be negative, found {tolerance}"
+                    "--tolerance is an amount from 0 to 1,000,000, found {t}"
                 )));
             }
             let deal = Deal::load(&deal)?;
             let paths = reconcile::report_paths(&deal, &reports)?;
-            let options = reconcile::Options { tolerance };
-            let results = paths
-                .iter()
-                .map(|p| reconcile::reconcile_file(&deal, p, &options))
-                .collect::<Result<Vec<_>>>()?;
+            let options = reconcile::Options {
+                tolerance,
+                from_report_state,
+            };
+            let results = reconcile::reconcile_all(&deal, &paths, &options)?;
             let out = match format {
                 TextOrJson::Json => {
                     let mut values: Vec<_> = results
@@ -329,12 +357,21 @@ fn run(cli: Cli) -> Result<u8> {
                         }
                         reconcile::write_text(&mut s, &deal, r, explain);
                     }
+                    if results.len() > 1 {
+                        s.push_str("\nMonth by month:\n");
+                        s.push_str(&reconcile::summary_table(&results));
+                    }
                     s
                 }
             };
             print(&out)?;
-            let mismatches: usize = results.iter().map(|r| r.summary().mismatched).sum();
-            Ok(if mismatches > 0 { 1 } else { 0 })
+            let clean = results.iter().all(|r| r.summary().clean());
+            Ok(if clean { 0 } else { 1 })
+        }
+        Command::Show { deal } => {
+            let deal = Deal::load(&deal)?;
+            print(&waterfall::deal::show(&deal))?;
+            Ok(0)
         }
         Command::Collateral {
             balance,
@@ -445,7 +482,7 @@ fn run(cli: Cli) -> Result<u8> {
             let deal = start.load()?;
             let set = ScenarioSet::load(&scenario)?;
             let scenario = set.single()?;
-            let projection = Projection::from_report_file(&deal, &start.report(&deal)?)?;
+            let projection = start.projection(&deal)?;
             if fast {
                 project::<f64>(&projection, &scenario, out, format, plot)
             } else {
@@ -468,7 +505,7 @@ fn run(cli: Cli) -> Result<u8> {
             }
             let deal = start.load()?;
             let set = ScenarioSet::load(&scenarios)?;
-            let projection = Projection::from_report_file(&deal, &start.report(&deal)?)?;
+            let projection = start.projection(&deal)?;
             let mut grid = Grid::new(&projection, &set);
             grid.cancel = Some(cooperative_interrupts());
             let progress = progress_bar(set.len() as u64, "scenarios", out.is_some());
@@ -535,13 +572,17 @@ fn run(cli: Cli) -> Result<u8> {
                 deal.classes
                     .iter()
                     .enumerate()
-                    .filter(|(_, c)| matches!(c.kind, ClassKind::Senior | ClassKind::Mezzanine))
+                    .filter(|(k, c)| {
+                        c.has_principal()
+                            && !c.original_balance.is_zero()
+                            && deal.oc.as_ref().and_then(|o| o.holder) != Some(*k)
+                    })
                     .map(|(k, _)| k)
                     .collect()
             } else {
                 vec![class_index(&deal, &class)?]
             };
-            let projection = Projection::from_report_file(&deal, &start.report(&deal)?)?;
+            let projection = start.projection(&deal)?;
             let results = breakeven::breakevens(&projection, &base, &classes, by, tolerance)?;
             print(&breakeven::render(
                 &projection,
@@ -568,7 +609,7 @@ fn run(cli: Cli) -> Result<u8> {
             let deal = start.load()?;
             let k = class_index(&deal, &class)?;
             let set = ScenarioSet::load(&scenarios)?;
-            let projection = Projection::from_report_file(&deal, &start.report(&deal)?)?;
+            let projection = start.projection(&deal)?;
             let table =
                 pricing::table::price_table(&projection, &set, k, &price, &r#yield, format.into())?;
             print(&table)?;
@@ -587,8 +628,7 @@ fn project<T: waterfall::num::Num>(
     let mut engine = Engine::<T>::new(p.deal);
     let start: Vec<T> = p
         .start
-        .state
-        .balances
+        .balances(p.deal)
         .iter()
         .map(|&b| T::from_decimal(b))
         .collect();

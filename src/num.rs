@@ -38,6 +38,9 @@ pub trait Num:
     const ONE: Self;
 
     fn from_decimal(d: Decimal) -> Self;
+    /// A deal term in this type: its exact value for `Decimal`, its `f64`
+    /// for `f64` (converted once, when the deal was read).
+    fn of(t: &Term) -> Self;
     fn from_f64(x: f64) -> Self;
     fn from_i64(x: i64) -> Self;
     fn to_decimal(self) -> Decimal;
@@ -45,6 +48,12 @@ pub trait Num:
 
     /// Round to the cent with [`MONEY_ROUNDING`].
     fn round_cents(self) -> Self;
+
+    /// A sum or difference of cent amounts, as a cent amount. For `Decimal`
+    /// it already is one; an `f64` sum drifts off the cent grid by a few
+    /// ulps, and is put back on it, so that paying a balance exactly what a
+    /// limit says leaves exactly zero, as the exact path does.
+    fn canon(self) -> Self;
 
     /// `self / d`, or zero when `d` is zero.
     fn div_or_zero(self, d: Self) -> Self {
@@ -74,6 +83,64 @@ pub trait Num:
 
     /// `self ^ n` for a whole exponent.
     fn powi(self, n: i32) -> Self;
+
+    /// `self + o`, `self - o`, `self * o`, `self / o` (zero for a zero
+    /// divisor) that cannot overflow: a result beyond the type's range
+    /// saturates at its largest magnitude. The expression language uses these,
+    /// so no deal term can make the engine panic.
+    fn add_sat(self, o: Self) -> Self;
+    fn sub_sat(self, o: Self) -> Self;
+    fn mul_sat(self, o: Self) -> Self;
+    fn div_sat(self, o: Self) -> Self;
+
+    /// `self` held within `±limit`.
+    fn clamp_abs(self, limit: Self) -> Self {
+        self.min_of(limit).max_of(-limit)
+    }
+}
+
+/// The largest amount an expression's result may be used as (money beyond
+/// this is clamped): a thousand times the largest balance a deal file accepts.
+pub const MAX_AMOUNT: Decimal = Decimal::from_parts(2_764_472_320, 232_830, 0, false, 0); // 10^15
+
+/// Saturate a checked Decimal result in the direction of its exact value.
+fn saturate(r: Option<Decimal>, negative: bool) -> Decimal {
+    r.unwrap_or(if negative { Decimal::MIN } else { Decimal::MAX })
+}
+
+/// A number of a deal's terms (a rate, a margin, an amount), held both
+/// exactly and as the `f64` the fast path computes with, so that neither path
+/// converts it again.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Term {
+    pub exact: Decimal,
+    pub fast: f64,
+}
+
+impl Term {
+    pub fn new(exact: Decimal) -> Self {
+        Term {
+            exact,
+            fast: ToPrimitive::to_f64(&exact).unwrap_or(0.0),
+        }
+    }
+
+    pub const ZERO: Term = Term {
+        exact: Decimal::ZERO,
+        fast: 0.0,
+    };
+}
+
+impl From<Decimal> for Term {
+    fn from(d: Decimal) -> Self {
+        Term::new(d)
+    }
+}
+
+impl std::fmt::Display for Term {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.exact.normalize(), f)
+    }
 }
 
 impl Num for Decimal {
@@ -82,6 +149,9 @@ impl Num for Decimal {
 
     fn from_decimal(d: Decimal) -> Self {
         d
+    }
+    fn of(t: &Term) -> Self {
+        t.exact
     }
     fn from_f64(x: f64) -> Self {
         <Decimal as FromPrimitive>::from_f64(x).unwrap_or(Decimal::ZERO)
@@ -98,6 +168,10 @@ impl Num for Decimal {
     fn round_cents(self) -> Self {
         self.round_dp_with_strategy(CENTS, MONEY_ROUNDING)
     }
+    #[inline]
+    fn canon(self) -> Self {
+        self
+    }
     fn powi(self, n: i32) -> Self {
         use rust_decimal::MathematicalOps;
         if n >= 0 {
@@ -105,6 +179,27 @@ impl Num for Decimal {
         } else {
             Decimal::ONE / self.powu((-n) as u64)
         }
+    }
+    fn add_sat(self, o: Self) -> Self {
+        saturate(self.checked_add(o), o.is_sign_negative())
+    }
+    fn sub_sat(self, o: Self) -> Self {
+        saturate(self.checked_sub(o), o.is_sign_positive())
+    }
+    fn mul_sat(self, o: Self) -> Self {
+        saturate(
+            self.checked_mul(o),
+            self.is_sign_negative() != o.is_sign_negative(),
+        )
+    }
+    fn div_sat(self, o: Self) -> Self {
+        if o.is_zero() {
+            return Decimal::ZERO;
+        }
+        saturate(
+            self.checked_div(o),
+            self.is_sign_negative() != o.is_sign_negative(),
+        )
     }
 }
 
@@ -114,6 +209,9 @@ impl Num for f64 {
 
     fn from_decimal(d: Decimal) -> Self {
         ToPrimitive::to_f64(&d).unwrap_or(0.0)
+    }
+    fn of(t: &Term) -> Self {
+        t.fast
     }
     fn from_f64(x: f64) -> Self {
         x
@@ -138,8 +236,28 @@ impl Num for f64 {
         let whole = (a + 0.5 + a * 1e-15) as i64 as f64;
         whole.copysign(cents) / 100.0
     }
+    #[inline]
+    fn canon(self) -> Self {
+        // Nearest cent: a sum of cent amounts is within far less than half a
+        // cent of one.
+        let cents = self * 100.0;
+        let a = cents.abs();
+        ((a + 0.5) as i64 as f64).copysign(cents) / 100.0
+    }
     fn powi(self, n: i32) -> Self {
         f64::powi(self, n)
+    }
+    fn add_sat(self, o: Self) -> Self {
+        self + o
+    }
+    fn sub_sat(self, o: Self) -> Self {
+        self - o
+    }
+    fn mul_sat(self, o: Self) -> Self {
+        self * o
+    }
+    fn div_sat(self, o: Self) -> Self {
+        self.div_or_zero(o)
     }
 }
 
@@ -163,6 +281,30 @@ mod tests {
         assert_eq!((-1.005_f64).round_cents(), -1.01);
         assert_eq!(1.0049_f64.round_cents(), 1.0);
         assert_eq!(0.0_f64.round_cents(), 0.0);
+    }
+
+    #[test]
+    fn saturating_arithmetic_never_panics() {
+        assert_eq!(Decimal::MAX.mul_sat(dec!(2)), Decimal::MAX);
+        assert_eq!(Decimal::MAX.mul_sat(dec!(-2)), Decimal::MIN);
+        assert_eq!(Decimal::MIN.sub_sat(dec!(1)), Decimal::MIN);
+        assert_eq!(Decimal::MAX.add_sat(dec!(1)), Decimal::MAX);
+        assert_eq!(
+            dec!(10).div_sat(dec!(0.0000000000000000000000000001)),
+            Decimal::MAX
+        );
+        assert_eq!(dec!(1).div_sat(Decimal::ZERO), Decimal::ZERO);
+        assert_eq!(MAX_AMOUNT, dec!(1000000000000000));
+    }
+
+    #[test]
+    fn canon_puts_f64_sums_back_on_the_cent_grid() {
+        let x = 0.1_f64 + 0.2;
+        assert_ne!(x, 0.3);
+        assert_eq!(x.canon(), 0.3);
+        assert_eq!((0.3_f64).canon(), 0.3);
+        assert_eq!((4480868.16_f64 - 0.01 + 0.01).canon(), 4480868.16);
+        assert_eq!(dec!(0.30).canon(), dec!(0.30));
     }
 
     #[test]

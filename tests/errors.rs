@@ -216,8 +216,11 @@ fn several_problems_in_one_deal_file_are_reported_together() {
     let lines: Vec<&str> = stderr.lines().collect();
     assert_eq!(lines.len(), 2, "{stderr}");
     assert!(
-        lines[0].contains("no fee named \"trustee-fee\""),
+        lines[0].contains("no class or allocation named \"B-I0\""),
         "{stderr}"
     );
-    assert!(lines[1].contains("no class named \"A-5\""), "{stderr}");
+    assert!(
+        lines[1].contains("no account named \"premium\""),
+        "{stderr}"
+    );
 }

@@ -93,7 +93,7 @@ fn a_loan_level_tape_projects_like_rep_lines_and_conserves_cash() {
     assert!((beginning - 622_542_682.0).abs() < 0.01, "{beginning}");
     for r in &rec.periods {
         let d = &r.result.deal;
-        let paid: f64 = r.result.fees.iter().sum::<f64>()
+        let paid: f64 = r.result.fees.iter().map(|f| f.paid).sum::<f64>()
             + r.result
                 .classes
                 .iter()

@@ -1,7 +1,8 @@
 //! The deal file as written: serde types that mirror `deal.toml` one to one.
-//! Unknown keys are errors; names that refer to other parts of the file keep
-//! their position so validation can point at them. [`super::validate`] turns
-//! this into the model the engine runs.
+//! Unknown keys are errors; names and expressions keep their position so
+//! validation can point at them. The `[[waterfall]]` steps are read by
+//! [`super::steps`] (each action's own fields, with their positions).
+//! [`super::validate`] turns this into the model the engine runs.
 
 use serde::Deserialize;
 
@@ -14,11 +15,14 @@ pub struct DealFile {
     pub calendar: CalendarSection,
     #[serde(default)]
     pub group: Vec<GroupSection>,
+    pub collateral: Option<CollateralSection>,
+    #[serde(default)]
+    pub account: Vec<Spanned<AccountSection>>,
     #[serde(default)]
     pub fee: Vec<FeeSection>,
     pub class: Vec<ClassSection>,
     #[serde(default)]
-    pub rate: Vec<RateSection>,
+    pub quantity: Vec<QuantitySection>,
     pub overcollateralization: Option<OcSection>,
     pub stepdown: Option<StepdownSection>,
     #[serde(default)]
@@ -26,10 +30,11 @@ pub struct DealFile {
     pub clean_up_call: Option<CallSection>,
     #[serde(default)]
     pub allocation: Vec<AllocationSection>,
-    pub waterfall: Vec<Spanned<StepSection>>,
     #[serde(default)]
-    pub report: ReportSection,
-    pub collateral: Option<CollateralSection>,
+    pub schedule: Vec<ScheduleSection>,
+    /// Read separately, one action at a time (see [`super::steps`]).
+    pub waterfall: Spanned<serde::de::IgnoredAny>,
+    pub report: Option<ReportSection>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -40,8 +45,8 @@ pub struct DealSection {
     /// The series a report of this deal prints ("2003-HE4").
     pub series: Option<String>,
     pub index: Option<String>,
-    pub first_distribution_date: Date,
     pub closing_date: Date,
+    pub first_distribution_date: Date,
     pub cutoff_balance: Spanned<Amount>,
 }
 
@@ -57,6 +62,14 @@ pub struct CalendarSection {
 #[serde(deny_unknown_fields)]
 pub struct GroupSection {
     pub name: Spanned<String>,
+    /// The group's balance at the cut-off date.
+    pub cutoff_balance: Option<Spanned<Amount>>,
+    /// The group's weighted average gross and net coupon (percent) and
+    /// remaining term (months) at the cut-off date, for lines that leave them
+    /// to the filing when the deal runs from closing.
+    pub cutoff_wac: Option<Spanned<Amount>>,
+    pub cutoff_net_wac: Option<Spanned<Amount>>,
+    pub cutoff_wam: Option<Spanned<u32>>,
     /// Representative loan lines for projections (assumptions), as shares of
     /// the group's balance.
     #[serde(default)]
@@ -69,77 +82,115 @@ pub struct GroupSection {
 pub struct LineSection {
     pub name: Option<String>,
     /// Fraction of the group's balance, in percent.
-    pub share: Amount,
+    pub share: Spanned<Amount>,
     /// `fixed` or `arm`.
     #[serde(rename = "type")]
     pub kind: Spanned<String>,
     /// Gross coupon in percent; defaults to the filing's weighted average.
-    pub gross_coupon: Option<Amount>,
+    pub gross_coupon: Option<Spanned<Amount>>,
+    /// Net coupon in percent; defaults to the gross less the servicing fee.
+    pub net_coupon: Option<Spanned<Amount>>,
     /// Gross coupon relative to the filing's weighted average, in percent.
-    pub coupon_spread: Option<Amount>,
-    pub original_term: Option<u32>,
+    pub coupon_spread: Option<Spanned<Amount>>,
+    pub original_term: Option<Spanned<u32>>,
     /// Remaining term; defaults to the filing's weighted average.
-    pub remaining_term: Option<u32>,
-    pub margin: Option<Amount>,
-    pub months_to_next_reset: Option<u32>,
-    pub reset_period: Option<u32>,
-    pub periodic_cap: Option<Amount>,
+    pub remaining_term: Option<Spanned<u32>>,
+    pub margin: Option<Spanned<Amount>>,
+    pub months_to_next_reset: Option<Spanned<u32>>,
+    pub reset_period: Option<Spanned<u32>>,
+    pub periodic_cap: Option<Spanned<Amount>>,
     /// Lifetime cap above the current coupon, in percent.
-    pub life_cap_over_coupon: Option<Amount>,
-    pub life_floor: Option<Amount>,
+    pub life_cap_over_coupon: Option<Spanned<Amount>>,
+    pub life_floor: Option<Spanned<Amount>>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CollateralSection {
     /// Servicing fee, percent a year, netted from the loans' gross coupon.
-    pub servicing_fee: Amount,
-    /// Spread of the ARM index (six-month LIBOR) over one-month LIBOR, percent.
-    pub arm_index_spread: Option<Amount>,
+    pub servicing_fee: Option<Spanned<Amount>>,
+    /// Spread of the ARM index over the deal's index, percent.
+    pub arm_index_spread: Option<Spanned<Amount>>,
     /// A CSV loan tape, relative to the deal file, used instead of the lines.
     pub loan_tape: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct AccountSection {
+    pub name: Spanned<String>,
+    /// `collection` (emptied every period) or `reserve` (carries a balance).
+    pub kind: Option<Spanned<String>>,
+    #[serde(default)]
+    pub receives: Vec<Spanned<String>>,
+    pub group: Option<Spanned<String>>,
+    /// A reserve's balance at closing.
+    pub initial_balance: Option<Spanned<Amount>>,
+    /// A reserve's target balance (an expression).
+    pub target: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct FeeSection {
     pub name: Spanned<String>,
-    /// Percent a year of the beginning pool balance.
-    pub rate: Amount,
+    /// Percent a year of `basis`.
+    pub rate: Option<Spanned<Amount>>,
+    /// What the rate applies to (an expression; the pool's beginning balance
+    /// when not given).
+    pub basis: Option<Spanned<String>>,
+    /// An amount each period instead of a rate (an expression).
+    pub amount: Option<Spanned<String>>,
     pub day_count: Option<Spanned<String>>,
+    #[serde(default)]
+    pub carry_unpaid: bool,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ClassSection {
     pub name: Spanned<String>,
-    pub kind: Spanned<String>,
     pub original_balance: Option<Spanned<Amount>>,
     pub coupon: Option<Spanned<CouponSection>>,
     pub day_count: Option<Spanned<String>>,
+    /// An interest-only class's notional: a deal quantity (an expression).
+    pub notional: Option<Spanned<String>>,
+    /// An interest-only class's notional by date.
+    pub notional_schedule: Option<Spanned<NotionalSection>>,
     #[serde(default)]
-    pub groups: Vec<Spanned<String>>,
-    pub cap: Option<Spanned<String>>,
-    /// Senior enhancement this class is paid down to after the step-down, percent.
-    pub target_enhancement: Option<Amount>,
-    pub notional: Option<Spanned<NotionalSection>>,
+    pub interest_on_unpaid: bool,
 }
 
-/// One of: `{ fixed }`, `{ margin [, margin_after_call] }`, `{ strike }`.
+/// One of `{ fixed }`, `{ margin [, multiplier] }`, `{ wac [, less] }`,
+/// each with optional `cap`, `floor`, `capped_by` and step-ups.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CouponSection {
-    pub fixed: Option<Amount>,
-    pub margin: Option<Amount>,
-    pub margin_after_call: Option<Amount>,
-    /// Inverse floater: max(0, strike - index).
-    pub strike: Option<Amount>,
+    pub fixed: Option<Spanned<Amount>>,
+    pub margin: Option<Spanned<Amount>>,
+    pub multiplier: Option<Spanned<Amount>>,
+    pub wac: Option<Spanned<String>>,
+    pub less: Option<Spanned<Amount>>,
+    pub cap: Option<Spanned<Amount>>,
+    pub floor: Option<Spanned<Amount>>,
+    pub capped_by: Option<Spanned<String>>,
+    pub after_call: Option<Spanned<StepUpSection>>,
+    #[serde(default)]
+    pub step_up: Vec<Spanned<StepUpSection>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepUpSection {
+    pub from: Option<Date>,
+    pub margin: Option<Spanned<Amount>>,
+    pub fixed: Option<Spanned<Amount>>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NotionalSection {
-    pub schedule: Vec<NotionalEntry>,
+    pub entries: Vec<NotionalEntry>,
     pub extend: Option<Spanned<String>>,
     pub ends: Option<Date>,
 }
@@ -148,70 +199,59 @@ pub struct NotionalSection {
 #[serde(deny_unknown_fields)]
 pub struct NotionalEntry {
     pub date: Date,
-    pub notional: Amount,
+    pub notional: Spanned<Amount>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RateSection {
+pub struct QuantitySection {
     pub name: Spanned<String>,
-    pub report_label: Option<String>,
-    pub group: Option<Spanned<String>>,
-    #[serde(default)]
-    pub less_fees: Vec<Spanned<String>>,
-    #[serde(default)]
-    pub less_interest_of: Vec<Spanned<String>>,
-    pub basis: Option<Spanned<String>>,
+    pub value: Spanned<String>,
+    /// How a report labels it.
+    pub label: Option<String>,
+    /// `amount` (the default), `rate` or `number`.
+    pub unit: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OcSection {
-    pub holder: Spanned<String>,
-    pub target_before_stepdown: Spanned<OcAmountSection>,
-    pub target_after_stepdown: Option<Spanned<OcAmountSection>>,
-    pub floor: Option<Spanned<OcAmountSection>>,
-}
-
-/// One of `{ amount }`, `{ percent_of_cutoff }`, `{ percent_of_current }`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct OcAmountSection {
-    pub amount: Option<Amount>,
-    pub percent_of_cutoff: Option<Amount>,
-    pub percent_of_current: Option<Amount>,
+    pub holder: Option<Spanned<String>>,
+    pub target: Spanned<String>,
+    pub floor: Option<Spanned<String>>,
+    pub contract_target: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StepdownSection {
     pub earliest: Date,
-    /// Senior enhancement, percent, that must be reached.
-    pub senior_enhancement: Amount,
+    pub test: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TriggerSection {
-    pub name: String,
+    pub name: Spanned<String>,
     pub kind: Spanned<String>,
-    pub percent_of_senior_enhancement: Option<Amount>,
-    pub rolling_months: Option<u32>,
+    pub rolling_months: Option<Spanned<u32>>,
+    pub limit: Option<Spanned<String>>,
     #[serde(default)]
     pub schedule: Vec<LossScheduleEntry>,
+    pub test: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LossScheduleEntry {
     pub from: Date,
-    pub percent: Amount,
+    pub percent: Spanned<Amount>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CallSection {
-    pub percent_of_cutoff: Amount,
+    pub percent_of_cutoff: Spanned<Amount>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -221,35 +261,36 @@ pub struct AllocationSection {
     pub rule: Spanned<String>,
     pub members: Vec<Spanned<String>>,
     #[serde(default)]
-    pub weights: Vec<Amount>,
-}
-
-/// One waterfall step: an `action` and the fields that action takes.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct StepSection {
-    pub action: Spanned<String>,
-    pub when: Option<Spanned<String>>,
-    pub from: Option<Spanned<String>>,
-    pub to: Option<Spanned<String>>,
-    pub fee: Option<Spanned<String>>,
-    #[serde(default)]
-    pub classes: Vec<Spanned<String>>,
-    pub rule: Option<Spanned<String>>,
-    #[serde(default)]
-    pub groups: Vec<GroupTarget>,
-    pub limit: Option<Spanned<String>>,
+    pub weights: Vec<Spanned<Amount>>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct GroupTarget {
-    pub group: Spanned<String>,
-    pub to: Spanned<String>,
+pub struct ScheduleSection {
+    pub name: Spanned<String>,
+    /// Balances after each distribution, from the first.
+    #[serde(default)]
+    pub balances: Vec<Spanned<Amount>>,
+    /// Structured from two prepayment speeds.
+    pub band: Option<Spanned<BandSection>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BandSection {
+    pub original: Spanned<Amount>,
+    pub low: Spanned<String>,
+    pub high: Spanned<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReportSection {
-    pub net_monthly_excess_cash_flow: Option<Spanned<String>>,
+    pub layout: Option<Spanned<String>>,
+    pub tolerance: Option<Spanned<Amount>>,
+    #[serde(default)]
+    pub figures: std::collections::BTreeMap<String, Spanned<String>>,
+    /// Figures the report prints that the deal does not model, and why.
+    #[serde(default)]
+    pub not_modelled: std::collections::BTreeMap<String, String>,
 }

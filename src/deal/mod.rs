@@ -1,19 +1,39 @@
-//! A deal: its classes, fees, rates, credit enhancement and waterfall, read from
-//! `deal.toml` and validated. Nothing here knows any deal by name.
+//! A deal: its collateral, accounts, fees, classes, quantities, credit
+//! enhancement and waterfall, read from `deal.toml` and validated. Nothing
+//! here knows any deal by name.
+//!
+//! - [`file`]: the raw TOML types, one to one with the file;
+//! - [`validate`]: raw to model, every problem located, all reported together;
+//! - [`expr`] and [`quantity`]: the expression language terms are written in;
+//! - [`coupon`]: how a class's rate is set each period;
+//! - [`steps`]: the waterfall's actions, one module each.
 
+pub mod coupon;
+pub mod expr;
 mod file;
 mod notional;
-mod validate;
+pub mod quantity;
+mod show;
+pub mod steps;
+pub mod validate;
 
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+pub use coupon::{Coupon, CouponKind, StepUp, StepUpFrom};
+pub use expr::Expr;
 pub use notional::{Extend, NotionalSchedule};
+pub use quantity::{Names, Quantity};
+pub use show::show;
+pub use steps::{Action, Step};
+pub use validate::{Checker, MAX_BALANCE};
 
 use crate::calendar::{Calendar, DayCount};
+use crate::collateral::Prepay;
 use crate::error::{Error, Result};
+use crate::num::Term;
 use crate::tomlfile::Source;
 
 /// A validated deal: every name resolved to an index, every term checked.
@@ -23,30 +43,44 @@ pub struct Deal {
     pub short_name: String,
     /// The series its reports print ("2003-HE4"), if the deal file says.
     pub series: Option<String>,
+    /// The name of the index floating coupons reset off ("1M LIBOR").
     pub index_name: String,
-    pub first_distribution_date: NaiveDate,
     pub closing_date: NaiveDate,
+    pub first_distribution_date: NaiveDate,
+    /// The collateral's balance at the cut-off date.
     pub cutoff_balance: Decimal,
     pub calendar: Calendar,
     pub groups: Vec<Group>,
+    pub collateral: CollateralTerms,
+    pub accounts: Vec<Account>,
     pub fees: Vec<Fee>,
     pub classes: Vec<Class>,
-    pub rates: Vec<RateDef>,
+    pub quantities: Vec<NamedQuantity>,
     pub oc: Option<Oc>,
     pub stepdown: Option<Stepdown>,
     pub triggers: Vec<Trigger>,
     pub call: Option<CleanUpCall>,
     pub allocations: Vec<Allocation>,
+    pub schedules: Vec<Schedule>,
     pub steps: Vec<Step>,
-    pub report: ReportSemantics,
-    pub collateral: CollateralTerms,
+    pub report: ReportTerms,
+    /// Every name the deal defines, for writing expressions back.
+    pub names: Names,
     /// The deal file this came from.
     pub path: PathBuf,
 }
 
+/// A loan group.
 #[derive(Debug, Clone)]
 pub struct Group {
     pub name: String,
+    /// The group's balance at the cut-off date (needed to run from closing).
+    pub cutoff_balance: Option<Decimal>,
+    /// Weighted average gross and net coupon (fractions) and remaining term
+    /// at the cut-off date, for lines that leave them to the filing.
+    pub cutoff_wac: Option<Decimal>,
+    pub cutoff_net_wac: Option<Decimal>,
+    pub cutoff_wam: Option<u32>,
     /// Representative loan lines (assumptions for projection).
     pub lines: Vec<LineAssumption>,
 }
@@ -58,9 +92,13 @@ pub struct LineAssumption {
     /// Fraction of the group's balance.
     pub share: Decimal,
     pub arm: bool,
+    /// Gross coupon (a fraction); the filing's weighted average when `None`.
     pub gross_coupon: Option<Decimal>,
+    /// Net coupon (a fraction); the gross less the servicing fee when `None`.
+    pub net_coupon: Option<Decimal>,
     pub coupon_spread: Decimal,
     pub original_term: u32,
+    /// Remaining term; the filing's weighted average when `None`.
     pub remaining_term: Option<u32>,
     pub margin: Decimal,
     pub months_to_next_reset: u32,
@@ -73,146 +111,184 @@ pub struct LineAssumption {
 /// Terms of the collateral used for projection.
 #[derive(Debug, Clone, Default)]
 pub struct CollateralTerms {
-    /// Servicing fee, a fraction a year.
+    /// Servicing fee netted from the loans' gross coupon, a fraction a year.
     pub servicing_fee: Decimal,
-    /// ARM index spread over one-month LIBOR, a fraction.
+    /// ARM index spread over the deal's index, a fraction.
     pub arm_index_spread: Decimal,
     pub loan_tape: Option<PathBuf>,
 }
 
+/// A collateral cash flow a collection account receives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    /// Interest collected, net of the servicing fee the servicer keeps.
+    Interest,
+    /// All principal: scheduled and unscheduled.
+    Principal,
+    ScheduledPrincipal,
+    /// Prepayments, net liquidation proceeds and repurchases.
+    UnscheduledPrincipal,
+    /// Prepayment premiums.
+    Premiums,
+}
+
+impl Flow {
+    pub const ALL: [(&'static str, Flow); 5] = [
+        ("interest", Flow::Interest),
+        ("principal", Flow::Principal),
+        ("scheduled-principal", Flow::ScheduledPrincipal),
+        ("unscheduled-principal", Flow::UnscheduledPrincipal),
+        ("premiums", Flow::Premiums),
+    ];
+
+    pub fn name(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(_, f)| *f == self)
+            .map(|(n, _)| *n)
+            .unwrap_or("?")
+    }
+}
+
+/// An account cash sits in.
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub name: String,
+    pub kind: AccountKind,
+    /// The collateral flows deposited into it at the start of each period
+    /// (investment earnings on its balance are credited to it as well).
+    pub receives: Vec<Flow>,
+    /// Receives only this group's flows.
+    pub group: Option<usize>,
+}
+
+#[derive(Debug, Clone)]
+pub enum AccountKind {
+    /// Emptied by the waterfall every period: cash left in it after the last
+    /// step is an error in the deal file.
+    Collection,
+    /// Carries its balance from period to period, with a target balance.
+    Reserve {
+        /// Balance at closing.
+        initial: Decimal,
+        target: Expr,
+    },
+}
+
+impl Account {
+    /// Whether the account carries a balance across periods.
+    pub fn carried(&self) -> bool {
+        matches!(self.kind, AccountKind::Reserve { .. })
+    }
+}
+
+/// A fee the waterfall pays.
 #[derive(Debug, Clone)]
 pub struct Fee {
     pub name: String,
-    /// A fraction a year of the beginning pool balance.
-    pub rate: Decimal,
+    pub due: FeeDue,
     pub day_count: DayCount,
+    /// What is not paid is due next period.
+    pub carry_unpaid: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ClassKind {
-    Senior,
-    Mezzanine,
-    InterestOnly,
-    PrepaymentPremium,
-    /// Holds the overcollateralization and receives what is left (X).
-    Excess,
-    Residual,
+#[derive(Debug, Clone)]
+pub enum FeeDue {
+    /// A rate (a fraction a year) on a balance (by default the pool's
+    /// beginning balance), accrued by the fee's day count.
+    Rate { rate: Term, basis: Expr },
+    /// An amount each period.
+    Amount(Expr),
 }
 
-impl ClassKind {
-    /// Classes with a principal balance that counts as a certificate for the OC.
-    pub fn carries_principal(self) -> bool {
-        matches!(
-            self,
-            ClassKind::Senior | ClassKind::Mezzanine | ClassKind::PrepaymentPremium
-        )
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            ClassKind::Senior => "senior",
-            ClassKind::Mezzanine => "mezzanine",
-            ClassKind::InterestOnly => "interest-only",
-            ClassKind::PrepaymentPremium => "prepayment-premium",
-            ClassKind::Excess => "excess",
-            ClassKind::Residual => "residual",
-        }
-    }
+/// How a class's notional (an interest-only class) is set.
+#[derive(Debug, Clone)]
+pub enum Notional {
+    /// By distribution date.
+    Schedule(NotionalSchedule),
+    /// A deal quantity, evaluated at the start of the period (and at its end
+    /// for the ending notional): `balance[A-1, A-2]`, `pool.beginning`.
+    Of(Expr),
 }
 
+/// A class of notes or certificates. What it is paid comes from its terms and
+/// the steps that name it, not from a kind.
 #[derive(Debug, Clone)]
 pub struct Class {
     pub name: String,
-    pub kind: ClassKind,
-    /// Original balance, or original notional for an interest-only class.
+    /// Original principal balance, or original notional for an interest-only class.
     pub original_balance: Decimal,
     pub coupon: Coupon,
     pub day_count: DayCount,
-    pub groups: Vec<usize>,
-    /// Index into [`Deal::rates`] of the rate that caps the coupon.
-    pub cap: Option<usize>,
-    /// Senior enhancement (a fraction) this class is paid down to after the step-down.
-    pub target_enhancement: Option<Decimal>,
-    pub notional: Option<NotionalSchedule>,
+    pub notional: Option<Notional>,
+    /// Unpaid interest bears interest at the class's rate.
+    pub interest_on_unpaid: bool,
 }
 
-/// A class's coupon, as fractions.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Coupon {
-    None,
-    Fixed(Decimal),
-    /// index + margin; the margin steps up once the clean-up call date has passed.
-    Floating {
-        margin: Decimal,
-        margin_after_call: Decimal,
-    },
-    /// max(0, strike - index).
-    Inverse {
-        strike: Decimal,
-    },
+impl Class {
+    /// Whether the class has a principal balance (not a notional).
+    pub fn has_principal(&self) -> bool {
+        self.notional.is_none()
+    }
 }
 
-/// A rate the waterfall computes: a net WAC less fees and IO strips.
+/// A named deal quantity, determined each period before the waterfall runs.
 #[derive(Debug, Clone)]
-pub struct RateDef {
+pub struct NamedQuantity {
     pub name: String,
-    pub report_label: Option<String>,
-    /// The group whose net WAC it starts from; the pool when `None`.
-    pub group: Option<usize>,
-    pub less_fees: Vec<usize>,
-    pub less_interest_of: Vec<usize>,
-    /// `Act360`: scaled by 30/actual days to state it on the classes' basis.
-    pub basis: DayCount,
+    /// How a report labels it ("Class A-IO Net WAC Rate").
+    pub label: Option<String>,
+    pub unit: Unit,
+    pub value: Expr,
+}
+
+/// What a quantity measures, for display.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    Amount,
+    /// A fraction a year, shown as a percentage.
+    Rate,
+    Number,
 }
 
 /// Overcollateralization terms.
 #[derive(Debug, Clone)]
 pub struct Oc {
-    /// The class that holds the OC (X).
-    pub holder: usize,
-    pub before_stepdown: OcAmount,
-    pub after_stepdown: Option<OcAmount>,
-    pub floor: Option<OcAmount>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum OcAmount {
-    Amount(Decimal),
-    /// A fraction of the cut-off balance.
-    OfCutoff(Decimal),
-    /// A fraction of the current (ending) pool balance.
-    OfCurrent(Decimal),
+    /// The class whose printed balance is the OC (X); it has no balance of its own.
+    pub holder: Option<usize>,
+    /// The OC target, determined each period (`oc.last_target` is last
+    /// period's, for a target held while a trigger is in effect).
+    pub target: Expr,
+    pub floor: Option<Expr>,
+    /// The contract's own target where the deal's reports use another
+    /// (shown beside the reported one by reconcile).
+    pub contract_target: Option<Expr>,
 }
 
 #[derive(Debug, Clone)]
 pub struct Stepdown {
     pub earliest: NaiveDate,
-    /// Senior enhancement (a fraction) that must be reached.
-    pub senior_enhancement: Decimal,
+    /// What must also hold on or after `earliest`; once it has, the
+    /// step-down has occurred for good.
+    pub test: Option<Expr>,
 }
 
 #[derive(Debug, Clone)]
-pub enum Trigger {
-    /// The rolling average 60+ day delinquency rate exceeds a fraction of the
-    /// senior enhancement percentage.
-    Delinquency {
-        name: String,
-        fraction_of_senior_enhancement: Decimal,
-        rolling_months: u32,
-    },
-    /// Cumulative realized losses over the cut-off balance exceed a schedule.
-    CumulativeLoss {
-        name: String,
-        schedule: Vec<(NaiveDate, Decimal)>,
-    },
+pub struct Trigger {
+    pub name: String,
+    pub kind: TriggerKind,
 }
 
-impl Trigger {
-    pub fn name(&self) -> &str {
-        match self {
-            Trigger::Delinquency { name, .. } | Trigger::CumulativeLoss { name, .. } => name,
-        }
-    }
+#[derive(Debug, Clone)]
+pub enum TriggerKind {
+    /// The rolling average of the 60+ day delinquency rate (delinquent over
+    /// the ending pool balance) exceeds `limit`.
+    Delinquency { rolling_months: u32, limit: Expr },
+    /// Cumulative realized losses over the cut-off balance exceed the
+    /// schedule's fraction in force on the distribution date.
+    CumulativeLoss { schedule: Vec<(NaiveDate, Term)> },
+    /// Breached while the test holds.
+    Test(Expr),
 }
 
 #[derive(Debug, Clone)]
@@ -222,7 +298,7 @@ pub struct CleanUpCall {
     pub fraction_of_cutoff: Decimal,
 }
 
-/// How a principal amount is shared among classes or other allocations.
+/// How an amount is shared among classes or other allocations.
 #[derive(Debug, Clone)]
 pub struct Allocation {
     pub name: String,
@@ -235,8 +311,9 @@ pub enum Rule {
     Sequential,
     /// In proportion to the amounts due (interest) or current balances (principal).
     ProRata,
-    /// In fixed proportions (principal only).
-    Fixed(Vec<Decimal>),
+    /// In fixed proportions (principal only): each member's share rounded to
+    /// the cent and capped at its balance, the last member taking the rest.
+    Fixed(Vec<Term>),
 }
 
 impl Rule {
@@ -249,132 +326,49 @@ impl Rule {
     }
 }
 
+/// What a principal payment goes to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Target {
     Class(usize),
     Allocation(usize),
 }
 
-/// The accounts cash sits in during a period.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Account {
-    Interest = 0,
-    Principal = 1,
-    Premiums = 2,
-    Excess = 3,
-}
-
-impl Account {
-    pub const ALL: [Account; 4] = [
-        Account::Interest,
-        Account::Principal,
-        Account::Premiums,
-        Account::Excess,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Account::Interest => "interest",
-            Account::Principal => "principal",
-            Account::Premiums => "premiums",
-            Account::Excess => "excess",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum When {
-    Always,
-    /// Before the step-down date, or while a trigger event is in effect.
-    BeforeStepdownOrTrigger,
-    /// On or after the step-down date with no trigger event in effect.
-    AfterStepdownNoTrigger,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Limit {
-    None,
-    /// Pay classes down only to their target senior enhancement.
-    TargetEnhancement,
+/// A scheduled balance by period (a PAC or TAC schedule).
+#[derive(Debug, Clone)]
+pub struct Schedule {
+    pub name: String,
+    pub source: ScheduleSource,
 }
 
 #[derive(Debug, Clone)]
-pub enum Action {
-    PayFee {
-        fee: usize,
-        from: Account,
-    },
-    PayInterest {
-        classes: Vec<usize>,
-        rule: Rule,
-        from: Account,
-    },
-    Transfer {
-        from: Account,
-        to: Account,
-    },
-    ReleaseOc {
-        from: Account,
-        to: Account,
-    },
-    PayExtraPrincipal {
-        from: Account,
-        to: Account,
-    },
-    PayPrincipal {
-        from: Account,
-        dist: Distribution,
-        limit: Limit,
-    },
-    WriteDown {
-        classes: Vec<usize>,
-    },
-    ReimburseWritedowns {
-        classes: Vec<usize>,
-        rule: Rule,
-        from: Account,
-    },
-    PayBasisRisk {
-        classes: Vec<usize>,
-        rule: Rule,
-        from: Account,
-    },
-    PayPremiums {
-        from: Account,
-        to: usize,
-    },
-    PayRemainder {
-        from: Account,
-        to: usize,
+pub enum ScheduleSource {
+    /// Balances after each distribution, the first entry for the first
+    /// distribution date; zero after the last.
+    Given(Vec<Decimal>),
+    /// Structured: `original` less the running sum of the smaller of the
+    /// collateral's principal at two prepayment speeds, period by period,
+    /// computed when the deal is run from closing.
+    Band {
+        original: Decimal,
+        low: Prepay,
+        high: Prepay,
+        /// The schedule the band gives, worked out when the deal is loaded.
+        balances: Vec<Decimal>,
     },
 }
 
-/// Where a principal step sends its money.
+/// Which report layout the deal's trustee files, and how its figures map.
 #[derive(Debug, Clone)]
-pub enum Distribution {
-    /// Each group's share of the principal remittance to that group's target;
-    /// what a group's target cannot take goes to the other groups' targets.
-    GroupShare(Vec<(usize, Target)>),
-    /// One allocation (a step's own `classes` and `rule` become one).
-    To(Target),
-}
-
-#[derive(Debug, Clone)]
-pub struct Step {
-    pub action: Action,
-    pub when: When,
-    /// A one-line description for `--explain`.
-    pub label: String,
-    /// Line of the step in the deal file.
-    pub line: usize,
-}
-
-/// How the deal's trustee labels figures that reports define differently.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ReportSemantics {
-    /// "Net Monthly Excess Cash Flow" printed before (HE4) or after (HE2) the
-    /// extra principal distribution.
-    pub excess_cash_flow_after_extra_principal: bool,
+pub struct ReportTerms {
+    pub layout: crate::report::Layout,
+    /// Dollars a money figure may differ from the print and still match
+    /// (the `--tolerance` default for this deal).
+    pub tolerance: Decimal,
+    /// Report figures the deal computes itself: a figure path and the
+    /// expression (evaluated at the end of the period) that gives it.
+    pub figures: Vec<(String, Expr)>,
+    /// Figures the report prints that the deal does not model: the path and why.
+    pub not_modelled: Vec<(String, String)>,
 }
 
 impl Deal {
@@ -395,6 +389,16 @@ impl Deal {
         validate::validate(&source)
     }
 
+    /// Validate a deal file's text (`path` names it in messages and anchors
+    /// relative paths).
+    pub fn from_text(path: &Path, text: &str) -> Result<Deal> {
+        let source = Source {
+            path: path.to_path_buf(),
+            text: text.to_string(),
+        };
+        validate::validate(&source)
+    }
+
     /// The directory of the deal file (where `filings/` lives).
     pub fn dir(&self) -> &Path {
         self.path.parent().unwrap_or(Path::new("."))
@@ -409,15 +413,6 @@ impl Deal {
         crate::calendar::months_between(self.first_distribution_date, date) + 1
     }
 
-    /// The senior classes, in declaration order.
-    pub fn senior_classes(&self) -> impl Iterator<Item = usize> + '_ {
-        self.classes
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| c.kind == ClassKind::Senior)
-            .map(|(i, _)| i)
-    }
-
     /// Classes of `target`, in order, with nested allocations expanded.
     pub fn target_classes(&self, target: Target, out: &mut Vec<usize>) {
         match target {
@@ -427,6 +422,35 @@ impl Deal {
                     self.target_classes(m, out);
                 }
             }
+        }
+    }
+
+    /// Classes with a principal balance that count against the collateral
+    /// for the OC: every class without a notional but the OC's holder.
+    pub fn principal_classes(&self) -> impl Iterator<Item = usize> + '_ {
+        let holder = self.oc.as_ref().and_then(|o| o.holder);
+        self.classes
+            .iter()
+            .enumerate()
+            .filter(move |(k, c)| c.has_principal() && Some(*k) != holder)
+            .map(|(k, _)| k)
+    }
+
+    /// An expression written back with the deal's names.
+    pub fn display(&self, e: &Expr) -> String {
+        expr::display(e, &|q| self.names.display(q))
+    }
+
+    /// Why the deal does not model a report figure, if it says.
+    pub fn report_not_modelled(&self, path: &str) -> Option<&(String, String)> {
+        self.report.not_modelled.iter().find(|(p, _)| p == path)
+    }
+
+    /// The deal's name for a target.
+    pub fn target_name(&self, t: Target) -> &str {
+        match t {
+            Target::Class(k) => &self.classes[k].name,
+            Target::Allocation(a) => &self.allocations[a].name,
         }
     }
 }

@@ -1,6 +1,5 @@
 //! Price/yield tables of a projected class across scenarios.
 
-use crate::deal::ClassKind;
 use crate::error::{Error, Result};
 use crate::format::OutputFormat;
 use crate::projection::Projection;
@@ -21,8 +20,8 @@ pub fn price_table(
 ) -> Result<String> {
     use crate::table::{Align, Table};
     let class = &p.deal.classes[k];
-    let floating = matches!(class.coupon, crate::deal::Coupon::Floating { .. });
-    let face = p.start.state.balances[k]
+    let floating = class.coupon.floats();
+    let face = p.start.balances(p.deal)[k]
         .to_string()
         .parse::<f64>()
         .unwrap_or(0.0);
@@ -133,16 +132,16 @@ pub fn price_table(
                 t.row(r);
             }
             format!(
-                "{} class {} from the {} filing ({} of {} face; yields bond-equivalent, DM over one-month LIBOR)\n\n{}",
+                "{} class {} from {} ({} of {} face; yields bond-equivalent, DM over one-month LIBOR)\n\n{}",
                 p.deal.name,
                 class.name,
-                p.start.date,
-                if class.kind == ClassKind::InterestOnly {
+                p.start.label,
+                if !class.has_principal() {
                     "per 100"
                 } else {
                     "percent"
                 },
-                if class.kind == ClassKind::InterestOnly {
+                if !class.has_principal() {
                     "notional"
                 } else {
                     "current"

@@ -16,16 +16,15 @@ use std::path::Path;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-pub use start::{Start, from_filing, loan_lines};
+pub use start::{GroupTerms, Start, at_closing, from_filing, loan_lines};
 
 use crate::calendar::DayCount;
 use crate::collateral::{LineKind, LineState, LoanLine, RatePlan};
 use crate::deal::Deal;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::num::Num;
-use crate::reconcile::read_report;
-use crate::scenario::Scenario;
-use crate::waterfall::{Engine, GroupCash, NoLedger, PeriodInput, PeriodResult};
+use crate::scenario::{Libor, Scenario};
+use crate::waterfall::{DayFractions, Engine, GroupCash, NoLedger, PeriodInput, PeriodResult};
 
 /// Longest projection, in months.
 pub const MAX_MONTHS: u32 = 600;
@@ -62,8 +61,18 @@ pub struct Projection<'d> {
     /// Group index of each line.
     line_groups: Vec<usize>,
     pub max_months: u32,
-    /// Distribution dates by month from the filing (0 is the filing's own).
+    /// Distribution dates by month from the start (0 is the start's own:
+    /// the filing's distribution date, or the closing date).
     dates: Vec<NaiveDate>,
+    /// Each month's accrual ratios by day count, as (numerator, denominator).
+    fractions: Vec<[(i64, i64); 5]>,
+}
+
+/// Where a projection starts.
+#[derive(Debug, Clone)]
+pub enum From<'a> {
+    Closing,
+    Filing(&'a Path),
 }
 
 impl<'d> Projection<'d> {
@@ -86,9 +95,38 @@ impl<'d> Projection<'d> {
             .unwrap_or(0)
             .saturating_add(13)
             .min(MAX_MONTHS);
-        // Dates do not depend on the scenario: work them out once.
-        let dates = (0..=MAX_MONTHS as i32 + 1)
-            .map(|m| deal.calendar.distribution_after(start.date, m))
+        // Dates do not depend on the scenario: work them out once. From
+        // closing, month 1 is the first distribution date and accrues from
+        // the closing date.
+        let first = if start.from_closing {
+            deal.first_distribution_date
+        } else {
+            deal.calendar.distribution_after(start.date, 1)
+        };
+        let dates: Vec<NaiveDate> = std::iter::once(start.date)
+            .chain((0..=MAX_MONTHS as i32).map(|m| deal.calendar.distribution_after(first, m)))
+            .collect();
+        let sched = |d: NaiveDate, m: usize| {
+            if m == 0 && start.from_closing {
+                d
+            } else {
+                deal.calendar
+                    .scheduled(chrono::Datelike::year(&d), chrono::Datelike::month(&d))
+            }
+        };
+        let ratios: Vec<(NaiveDate, NaiveDate, NaiveDate, NaiveDate)> = (1..dates.len())
+            .map(|m| {
+                (
+                    dates[m - 1],
+                    dates[m],
+                    sched(dates[m - 1], m - 1),
+                    sched(dates[m], m),
+                )
+            })
+            .collect();
+        let fractions = ratios
+            .iter()
+            .map(|&(a, b, c, d)| DayFractions::<f64>::ratios(a, b, c, d))
             .collect();
         Ok(Projection {
             deal,
@@ -97,14 +135,56 @@ impl<'d> Projection<'d> {
             line_groups,
             max_months,
             dates,
+            fractions,
         })
+    }
+
+    /// Set up from closing or from a filing on disk (which must be a filing of `deal`).
+    pub fn from(deal: &'d Deal, from: From<'_>) -> Result<Self> {
+        let start = match from {
+            From::Closing => at_closing(deal)?,
+            From::Filing(path) => from_filing(deal, path)?,
+        };
+        Self::new(deal, start)
     }
 
     /// Set up from a filing on disk, which must be a filing of `deal`.
     pub fn from_report_file(deal: &'d Deal, path: &Path) -> Result<Self> {
-        let (report, _) = read_report(path)?;
-        let start = from_filing(deal, &report, path)?;
-        Self::new(deal, start)
+        Self::from(deal, From::Filing(path))
+    }
+
+    /// The collateral's weighted average gross coupon at the start.
+    pub fn wac_gross(&self) -> Decimal {
+        let total: Decimal = self.lines.iter().map(|l| l.balance).sum();
+        if total.is_zero() {
+            return Decimal::ZERO;
+        }
+        self.lines
+            .iter()
+            .map(|l| l.balance * l.gross_coupon)
+            .sum::<Decimal>()
+            / total
+    }
+
+    /// The collateral's weighted average remaining term at the start, in months.
+    pub fn wam(&self) -> u32 {
+        let total: Decimal = self.lines.iter().map(|l| l.balance).sum();
+        if total.is_zero() {
+            return 0;
+        }
+        let w: Decimal = self
+            .lines
+            .iter()
+            .map(|l| l.balance * Decimal::from(l.remaining_term))
+            .sum::<Decimal>()
+            / total;
+        u32::try_from(w.round().mantissa()).unwrap_or(0)
+    }
+
+    /// The accrual fractions of projection month `month` (1-based).
+    fn days<T: Num>(&self, month: u32) -> DayFractions<T> {
+        let i = (month.max(1) as usize - 1).min(self.fractions.len() - 1);
+        DayFractions::from_ratios(&self.fractions[i])
     }
 
     /// Run `scenario` to the last payment, handing each period to `observer`.
@@ -142,7 +222,14 @@ impl<'d> Projection<'d> {
             .iter()
             .map(|l| T::from_decimal(l.balance).round_cents())
             .collect();
-        let ngroups = deal.groups.len();
+        let ngroups = deal.groups.len().max(1);
+        if self.start.index.is_none() && matches!(scenario.libor, Libor::Filing { .. }) {
+            return Err(Error::Usage(format!(
+                "scenario {} takes the index from the filing, but the projection starts at closing: give libor = {{ flat = \"...\" }} or a vector",
+                scenario.name
+            )));
+        }
+        let filing_index = self.start.index.unwrap_or_default();
         let mut state = self.start.state.convert::<T>();
         let mut out = engine.result();
         let mut ends = vec![
@@ -161,13 +248,15 @@ impl<'d> Projection<'d> {
         let mut input = PeriodInput {
             date: self.start.date,
             period: 0,
+            accrual_start: self.start.date,
             days_actual: 0,
-            days_30: 30,
+            days: self.days(1),
             index: T::ZERO,
             next_date: self.start.date,
-            groups: vec![GroupCash::zero(); ngroups],
+            groups: vec![GroupCash::zero(); ngroups.max(1)],
             premiums: T::ZERO,
             delinquent_60_plus: T::ZERO,
+            earnings: vec![T::ZERO; deal.accounts.len()],
         };
         let mut libor = (Decimal::MIN, T::ZERO);
         for month in 1..=months {
@@ -179,9 +268,11 @@ impl<'d> Projection<'d> {
             input.next_date = self.dates[month as usize + 1];
             input.period = deal.period_number(date).max(1) as u32;
             input.days_actual = DayCount::Act360.days(prev, date) as u32;
+            input.accrual_start = prev;
+            input.days = self.days(month);
             input.date = date;
             // Convert the index only when it changes.
-            let rate = scenario.libor.at(month, self.start.index);
+            let rate = scenario.libor.at(month, filing_index);
             if rate != libor.0 {
                 libor = (rate, T::from_decimal(rate));
             }

@@ -40,15 +40,19 @@ fn date(d: Option<chrono::NaiveDate>) -> String {
 pub fn scenario_line(p: &Projection, s: &Scenario) -> String {
     let a = &s.assumptions;
     format!(
-        "scenario {}: prepay {}, default {}, severity {}%, lag {} months, {}advancing, LIBOR {} (filing {}), call {}",
+        "scenario {}: prepay {}, default {}, severity {}%, lag {} months, {}advancing, {} {}{}, call {}",
         s.name,
         a.prepay,
         a.defaults,
         (a.severity * Decimal::ONE_HUNDRED).normalize(),
         a.lag,
         if a.advancing { "" } else { "no " },
+        p.deal.index_name,
         s.libor.describe(),
-        format::percent(p.start.index, 5),
+        p.start
+            .index
+            .map(|i| format!(" (filing {})", format::percent(i, 5)))
+            .unwrap_or_default(),
         if s.call { "exercised" } else { "not exercised" }
     )
 }
@@ -58,19 +62,15 @@ pub fn summary_text(p: &Projection, s: &Scenario, summary: &Summary) -> String {
     let deal = p.deal;
     let mut out = String::new();
     let pool: Decimal = p.start.group_balances.iter().sum();
-    let _ = writeln!(
-        out,
-        "{} · projected from the {} filing",
-        deal.name, p.start.date
-    );
+    let _ = writeln!(out, "{} · projected from {}", deal.name, p.start.label);
     let _ = writeln!(out, "{}", scenario_line(p, s));
     let _ = writeln!(
         out,
         "collateral: {} loan lines, pool {} (WAC {}, WAM {}); {} periods to {}\n",
         p.lines.len(),
         format::dollars(pool),
-        format::percent(p.start.wac_gross, 3),
-        p.start.wam,
+        format::percent(p.wac_gross(), 3),
+        p.wam(),
         summary.deal.periods,
         date(summary.deal.last_date)
     );
@@ -222,27 +222,52 @@ pub fn write_deal<T: Num>(
     records: &[PeriodRecord<T>],
     w: &mut dyn Write,
 ) -> std::io::Result<()> {
-    let triggers: Vec<String> = p
-        .deal
-        .triggers
-        .iter()
-        .map(|t| crate::reconcile::slug(t.name()))
-        .collect();
-    write!(
-        w,
-        "period,date,libor,pool_beginning,pool_ending,principal_remittance,interest_remittance,realized_loss,fees,oc_beginning,oc_target,oc_ending,oc_deficiency,extra_principal,oc_release,excess_cash_flow,credit_enhancement,delinquency_rate,cumulative_loss,stepdown,trigger_event"
-    )?;
-    for t in &triggers {
-        write!(w, ",{t}")?;
+    let deal = p.deal;
+    let slug = crate::report::filing::slug;
+    let mut header = vec![
+        "period",
+        "date",
+        "index",
+        "pool_beginning",
+        "pool_ending",
+        "principal_remittance",
+        "interest_remittance",
+        "realized_loss",
+        "fees",
+        "distributed",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect::<Vec<_>>();
+    if deal.oc.is_some() {
+        header
+            .extend(["oc_beginning", "oc_target", "oc_ending", "oc_deficiency"].map(String::from));
     }
-    writeln!(w, ",called")?;
+    header.extend(
+        [
+            "delinquency_rate",
+            "cumulative_loss",
+            "stepdown",
+            "trigger_event",
+        ]
+        .map(String::from),
+    );
+    header.extend(deal.triggers.iter().map(|t| slug(&t.name)));
+    header.extend(
+        deal.accounts
+            .iter()
+            .filter(|a| a.carried())
+            .map(|a| format!("{}_balance", slug(&a.name))),
+    );
+    header.extend(deal.quantities.iter().map(|q| q.name.clone()));
+    header.extend(deal.steps.iter().filter_map(|s| s.name.clone()));
+    header.push("called".into());
+    writeln!(w, "{}", header.join(","))?;
     for r in records {
         let d = &r.result.deal;
-        write!(
-            w,
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
-            r.month,
-            r.input.date,
+        let mut row = vec![
+            r.month.to_string(),
+            r.input.date.to_string(),
             rate(r.input.index),
             amount(d.pool_beginning),
             amount(d.pool_ending),
@@ -250,23 +275,36 @@ pub fn write_deal<T: Num>(
             amount(d.interest_remittance),
             amount(d.realized_loss),
             amount(d.fees),
-            amount(d.oc_beginning),
-            amount(d.oc_target),
-            amount(d.oc_ending),
-            amount(d.oc_deficiency),
-            amount(d.extra_principal),
-            amount(d.oc_release),
-            amount(d.excess_before_extra_principal),
-            rate(d.credit_enhancement),
+            amount(d.distributed),
+        ];
+        if deal.oc.is_some() {
+            row.extend([
+                amount(d.oc_beginning),
+                amount(d.oc_target),
+                amount(d.oc_ending),
+                amount(d.oc_deficiency),
+            ]);
+        }
+        row.extend([
             rate(d.rolling_delinquency_rate.max_of(d.delinquency_rate)),
             amount(d.cumulative_loss),
-            d.stepdown,
-            d.trigger,
-        )?;
-        for &b in &r.result.triggers {
-            write!(w, ",{b}")?;
+            d.stepdown.to_string(),
+            d.trigger.to_string(),
+        ]);
+        row.extend(r.result.triggers.iter().map(|b| b.to_string()));
+        for (a, acct) in deal.accounts.iter().enumerate() {
+            if acct.carried() {
+                row.push(amount(r.result.accounts[a].ending));
+            }
         }
-        writeln!(w, ",{}", r.called)?;
+        row.extend(r.result.quantities.iter().map(|&q| rate(q)));
+        for (i, s) in deal.steps.iter().enumerate() {
+            if s.name.is_some() {
+                row.push(amount(r.result.steps[i].amount));
+            }
+        }
+        row.push(r.called.to_string());
+        writeln!(w, "{}", row.join(","))?;
     }
     Ok(())
 }

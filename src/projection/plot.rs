@@ -7,7 +7,6 @@
 use std::fmt::Write as _;
 
 use super::{PeriodRecord, Projection};
-use crate::deal::ClassKind;
 use crate::num::Num;
 
 const WIDTH: f64 = 960.0;
@@ -58,7 +57,10 @@ pub fn svg<T: Num>(p: &Projection, records: &[PeriodRecord<T>], title: &str) -> 
     // Per class series: its cumulative writedowns at each point (0 at the start).
     let mut written: Vec<Vec<f64>> = Vec::new();
     for (k, c) in deal.classes.iter().enumerate() {
-        if matches!(c.kind, ClassKind::Senior | ClassKind::Mezzanine) {
+        if c.has_principal()
+            && !c.original_balance.is_zero()
+            && Some(k) != deal.oc.as_ref().and_then(|o| o.holder)
+        {
             let start = p.start.state.balances[k];
             let mut v = vec![start.to_string().parse::<f64>().unwrap_or(0.0)];
             v.extend(records.iter().map(|r| r.result.classes[k].ending.to_f64()));
@@ -72,8 +74,8 @@ pub fn svg<T: Num>(p: &Projection, records: &[PeriodRecord<T>], title: &str) -> 
             written.push(w);
         }
     }
-    if let Some(oc) = &deal.oc {
-        let start = p.start.state.balances[oc.holder];
+    if deal.oc.is_some() {
+        let start = p.start.state.oc;
         let mut v = vec![start.to_string().parse::<f64>().unwrap_or(0.0)];
         v.extend(records.iter().map(|r| r.result.deal.oc_ending.to_f64()));
         series.push(("OC".to_string(), v));

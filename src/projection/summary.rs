@@ -6,14 +6,15 @@ use chrono::NaiveDate;
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::{Observer, PeriodView};
-use crate::deal::{ClassKind, Deal};
+use crate::deal::Deal;
 use crate::num::Num;
 
 /// One class over the projection.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClassSummary {
     pub name: String,
-    pub kind: ClassKind,
+    /// The class has a principal balance (not a notional).
+    pub has_principal: bool,
     /// Balance at the start of the projection.
     pub starting_balance: Decimal,
     pub original_balance: Decimal,
@@ -115,12 +116,12 @@ impl<T: Num> Summarizer<T> {
             .enumerate()
             .map(|(k, c)| {
                 let principal = d(self.principal[k]);
-                let wal = (c.kind.carries_principal() && self.principal[k].is_positive())
+                let wal = (c.has_principal() && self.principal[k].is_positive())
                     .then(|| d(self.time_weighted[k] / self.principal[k]));
                 let writedown = d(self.writedown[k]);
                 ClassSummary {
                     name: c.name.clone(),
-                    kind: c.kind,
+                    has_principal: c.has_principal(),
                     starting_balance: d(self.start[k]),
                     original_balance: c.original_balance,
                     wal,
@@ -152,7 +153,7 @@ impl<T: Num> Summarizer<T> {
                     .triggers
                     .iter()
                     .zip(&self.triggers)
-                    .map(|(t, d)| (t.name().to_string(), *d))
+                    .map(|(t, d)| (t.name.clone(), *d))
                     .collect(),
                 call: self.call,
                 cumulative_loss: loss,

@@ -4,9 +4,11 @@
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::deal::{ClassKind, Deal};
-use crate::report::{ClassRow, Printed, Report};
+use crate::deal::{Deal, Unit as QuantityUnit};
+use crate::report::{FigurePath, Filing, Printed, Subject, Unit};
 use crate::waterfall::PeriodResult;
+
+use super::inputs::{Inputs, is_input};
 
 /// How a figure compares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -19,6 +21,10 @@ pub enum Status {
     ReportInconsistent,
     /// The report prints it; the engine does not produce it.
     NotModelled,
+    /// Taken from the report as given (the servicer's collateral figures).
+    Input,
+    /// The layout prints it in every report; this one does not.
+    Missing,
 }
 
 impl Status {
@@ -28,26 +34,20 @@ impl Status {
             Status::Mismatch => "mismatch",
             Status::ReportInconsistent => "report-inconsistent",
             Status::NotModelled => "not-modelled",
+            Status::Input => "input",
+            Status::Missing => "missing",
         }
     }
-}
-
-/// What a figure measures, for display and tolerance.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Unit {
-    Money,
-    /// A fraction shown as a percentage.
-    Rate,
-    Per1000,
-    /// YES (1) or NO (0).
-    Flag,
 }
 
 /// One compared figure.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Figure {
-    /// `<CLASS>.<field>` or `deal.<field>`.
+    pub path: FigurePath,
+    /// The path as text: `class[A-1].interest`.
     pub id: String,
+    /// The label the report prints it with.
+    pub label: String,
     pub unit: Unit,
     pub ours: Option<Decimal>,
     pub reported: Option<Printed>,
@@ -61,584 +61,382 @@ pub struct Figure {
 impl Figure {
     pub fn difference(&self) -> Option<Decimal> {
         match (self.ours, &self.reported) {
-            (Some(o), Some(r)) => Some(o - r.value),
+            (Some(o), Some(r)) => o.checked_sub(r.value),
             _ => None,
         }
     }
 
+    /// The class the figure is about.
     pub fn class(&self) -> Option<&str> {
-        if self.id.starts_with("deal.") {
-            None
-        } else {
-            self.id.split_once('.').map(|(c, _)| c)
+        match &self.path.subject {
+            Subject::Class(c) => Some(c),
+            _ => None,
         }
     }
 
     pub fn field(&self) -> &str {
-        self.id.split_once('.').map(|(_, f)| f).unwrap_or(&self.id)
+        &self.path.field
     }
-}
-
-/// Builds the list of figures for one report.
-pub struct Comparer<'a> {
-    pub deal: &'a Deal,
-    pub report: &'a Report,
-    pub result: &'a PeriodResult<Decimal>,
-    /// Dollars a money figure may differ by.
-    pub tolerance: Decimal,
-    pub figures: Vec<Figure>,
 }
 
 const THOUSAND: Decimal = Decimal::ONE_THOUSAND;
 
-fn per_1000(amount: Decimal, original: Decimal) -> Decimal {
-    if original.is_zero() {
-        Decimal::ZERO
-    } else {
-        amount * THOUSAND / original
+fn ratio(a: Decimal, b: Decimal, scale: Decimal) -> Decimal {
+    if b.is_zero() {
+        return Decimal::ZERO;
+    }
+    a.checked_mul(scale)
+        .and_then(|x| x.checked_div(b))
+        .unwrap_or_default()
+}
+
+/// The classes a class table's total row covers: balances sum the classes
+/// with principal (not the notionals, not the OC's holder), the rest every class.
+fn total_covers(deal: &Deal, field: &str) -> Vec<usize> {
+    match field {
+        "original_balance" | "beginning_balance" | "ending_balance" | "principal"
+        | "realized_loss" => deal.principal_classes().collect(),
+        _ => (0..deal.classes.len()).collect(),
     }
 }
 
-impl<'a> Comparer<'a> {
-    fn push(
-        &mut self,
-        id: String,
-        unit: Unit,
-        ours: Option<Decimal>,
-        reported: &Option<Printed>,
-        tolerance: Decimal,
-    ) {
-        let Some(rep) = reported else { return };
-        let (status, note) = match ours {
-            None => (Status::NotModelled, None),
-            Some(o) => {
-                if (o - rep.value).abs() <= tolerance {
-                    (Status::Match, None)
-                } else {
-                    (Status::Mismatch, None)
-                }
+/// Our value of a figure, or why there is none.
+fn ours(
+    deal: &Deal,
+    r: &PeriodResult<Decimal>,
+    inputs: &Inputs,
+    path: &FigurePath,
+) -> Result<Decimal, String> {
+    // What the deal file says a figure is comes first.
+    let text = path.to_string();
+    if let Some(i) = deal.report.figures.iter().position(|(p, _)| *p == text) {
+        return Ok(r.report[i]);
+    }
+    let f = path.field.as_str();
+    let flag = |b: bool| if b { Decimal::ONE } else { Decimal::ZERO };
+    let d = &r.deal;
+    let holder = deal.oc.as_ref().and_then(|o| o.holder);
+    match &path.subject {
+        Subject::Class(name) => {
+            let k = deal
+                .class_index(name)
+                .ok_or_else(|| format!("the deal has no class {name}"))?;
+            let c = &r.classes[k];
+            let original = deal.classes[k].original_balance;
+            let shortfall = c.interest_shortfall();
+            Ok(match f {
+                "original_balance" => original,
+                "beginning_balance" => c.beginning,
+                "ending_balance" => c.ending,
+                "rate" if Some(k) == holder => ratio(
+                    c.interest_distribution() * Decimal::from(12),
+                    d.pool_beginning,
+                    Decimal::ONE,
+                ),
+                "rate" => c.rate,
+                "accrued" => c.accrued,
+                "interest_carry_in" => c.carry_in,
+                "interest_on_carry" => c.interest_on_carry,
+                "interest_due" => c.interest_due,
+                "interest_paid" => c.interest_paid,
+                "interest" => c.interest_distribution(),
+                "principal" => c.principal,
+                "realized_loss" => c.writedown,
+                "interest_shortfall" | "unpaid_interest" => shortfall,
+                "net_wac_carryover" => c.basis_due - c.basis_paid,
+                "total_distribution" => c.total_distribution(),
+                "factor_beginning" => ratio(c.beginning, original, Decimal::ONE),
+                "factor_ending" => ratio(c.ending, original, Decimal::ONE),
+                "principal_per_1000" => ratio(c.principal, original, THOUSAND),
+                "interest_per_1000" => ratio(c.interest_distribution(), original, THOUSAND),
+                "total_per_1000" => ratio(c.total_distribution(), original, THOUSAND),
+                "interest_carry_forward_per_1000" => ratio(shortfall, original, THOUSAND),
+                "ending_per_1000" => ratio(c.ending, original, THOUSAND),
+                // The engine allocates none of these to classes.
+                "prepayment_interest_shortfall"
+                | "relief_act_shortfall"
+                | "realized_loss_interest_shortfall" => Decimal::ZERO,
+                _ => return Err(format!("no class figure \"{f}\"")),
+            })
+        }
+        Subject::Total => {
+            let covers = total_covers(deal, f);
+            let c = &r.classes;
+            let sum = |pick: &dyn Fn(usize) -> Decimal| -> Decimal {
+                covers.iter().map(|&k| pick(k)).sum()
+            };
+            Ok(match f {
+                "original_balance" => sum(&|k| deal.classes[k].original_balance),
+                "beginning_balance" => sum(&|k| c[k].beginning),
+                "ending_balance" => sum(&|k| c[k].ending),
+                "principal" => sum(&|k| c[k].principal),
+                "realized_loss" => sum(&|k| c[k].writedown),
+                "interest" => sum(&|k| c[k].interest_distribution()),
+                "total_distribution" => sum(&|k| c[k].total_distribution()),
+                "interest_shortfall" => sum(&|k| c[k].interest_shortfall()),
+                _ => return Err(format!("no total \"{f}\"")),
+            })
+        }
+        Subject::Group(g) => {
+            let i = deal
+                .groups
+                .iter()
+                .position(|x| &x.name == g)
+                .ok_or_else(|| format!("the deal has no group {g}"))?;
+            let cash = inputs
+                .period
+                .groups
+                .get(i)
+                .ok_or_else(|| format!("no collateral for group {g}"))?;
+            match f {
+                "ending_balance" => Ok(cash.ending_balance()),
+                "principal_remittance" => Ok(cash.principal_remittance()),
+                _ => Err(String::new()),
             }
-        };
-        self.figures.push(Figure {
-            id,
-            unit,
-            ours,
-            reported: Some(*rep),
-            tolerance,
-            status,
-            note,
-        });
-    }
-
-    /// Mark the last figure pushed as one the report contradicts itself on.
-    fn inconsistent(&mut self, note: String) {
-        if let Some(f) = self.figures.last_mut() {
-            f.status = Status::ReportInconsistent;
-            f.note = Some(note);
         }
-    }
-
-    fn not_modelled(&mut self, id: &str, unit: Unit, reported: &Option<Printed>, why: &str) {
-        if reported.is_some() {
-            self.push(id.to_string(), unit, None, reported, Decimal::ZERO);
-            if let Some(f) = self.figures.last_mut() {
-                f.note = Some(why.to_string());
+        Subject::Pool => Ok(match f {
+            "ending_balance" => d.pool_ending,
+            "principal_remittance" => d.principal_remittance,
+            "cumulative_loss" => d.cumulative_loss,
+            _ => return Err(String::new()),
+        }),
+        Subject::Oc => {
+            if deal.oc.is_none() {
+                return Err("the deal has no [overcollateralization] section".into());
             }
-        }
-    }
-
-    /// Every figure the report prints that the engine produces.
-    pub fn compare(mut self) -> Vec<Figure> {
-        let (deal, report, r) = (self.deal, self.report, self.result);
-        let tol = self.tolerance;
-        let pool_beginning = r.deal.pool_beginning;
-        for (k, class) in deal.classes.iter().enumerate() {
-            let Some(row) = report.class(&class.name) else {
-                continue;
-            };
-            let f = r.classes[k];
-            let id = |field: &str| format!("{}.{field}", class.name);
-            // The rate: the coupon paid; for the excess class the report prints
-            // its distribution annualised over the beginning pool balance.
-            let (rate, rate_tol) = if class.kind == ClassKind::Excess {
-                (
-                    (f.interest_distribution() * Decimal::from(12))
-                        .checked_div(pool_beginning)
-                        .unwrap_or_default(),
-                    (tol * Decimal::from(12))
-                        .checked_div(pool_beginning)
-                        .unwrap_or_default(),
-                )
-            } else {
-                (f.rate, Decimal::ZERO)
-            };
-            let half = |p: &Option<Printed>| p.as_ref().map(|p| p.half_unit()).unwrap_or_default();
-            self.push(
-                id("rate"),
-                Unit::Rate,
-                Some(rate),
-                &row.rate,
-                half(&row.rate) + rate_tol,
-            );
-            self.push(
-                id("interest"),
-                Unit::Money,
-                Some(f.interest_distribution()),
-                &row.interest,
-                tol,
-            );
-            self.push(
-                id("principal"),
-                Unit::Money,
-                Some(f.principal),
-                &row.principal,
-                tol,
-            );
-            self.push(
-                id("realized_loss"),
-                Unit::Money,
-                Some(f.writedown),
-                &row.realized_loss,
-                tol,
-            );
-            self.push(
-                id("interest_shortfall"),
-                Unit::Money,
-                Some(f.interest_shortfall()),
-                &row.interest_shortfall,
-                tol,
-            );
-            self.push(
-                id("total_distribution"),
-                Unit::Money,
-                Some(f.total_distribution()),
-                &row.total_distribution,
-                tol,
-            );
-            self.push(
-                id("ending_balance"),
-                Unit::Money,
-                Some(f.ending),
-                &row.ending_balance,
-                tol,
-            );
-            self.per_1000_figures(class.name.as_str(), class.original_balance, &f, row);
-        }
-        self.totals();
-        self.deal_figures();
-        self.figures
-    }
-
-    fn per_1000_figures(
-        &mut self,
-        name: &str,
-        original: Decimal,
-        f: &crate::waterfall::ClassFlows<Decimal>,
-        row: &ClassRow,
-    ) {
-        let tol = self.tolerance;
-        let report_original = row.original_balance.map(|p| p.value).unwrap_or(original);
-        let figures: [(&str, Decimal, &Option<Printed>, &Option<Printed>); 4] = [
-            (
-                "principal_per_1000",
-                f.principal,
-                &row.per_1000.principal,
-                &row.principal,
-            ),
-            (
-                "interest_per_1000",
-                f.interest_distribution(),
-                &row.per_1000.interest,
-                &row.interest,
-            ),
-            (
-                "total_per_1000",
-                f.total_distribution(),
-                &row.per_1000.total,
-                &row.total_distribution,
-            ),
-            (
-                "ending_per_1000",
-                f.ending,
-                &row.per_1000.ending_balance,
-                &row.ending_balance,
-            ),
-        ];
-        for (field, ours, printed, amount) in figures {
-            let Some(p) = printed else { continue };
-            let allowance = if original.is_zero() {
-                Decimal::ZERO
-            } else {
-                tol * THOUSAND / original
-            };
-            self.push(
-                format!("{name}.{field}"),
-                Unit::Per1000,
-                Some(per_1000(ours, original)),
-                printed,
-                p.half_unit() + allowance,
-            );
-            // Does the report's per-$1,000 figure agree with its own amount?
-            if let Some(a) = amount {
-                let own = per_1000(a.value, report_original);
-                let rounding = if report_original.is_zero() {
-                    Decimal::ZERO
-                } else {
-                    a.half_unit() * THOUSAND / report_original
-                };
-                if (own - p.value).abs() > p.half_unit() + rounding {
-                    self.inconsistent(format!(
-                        "the report's own figures give {} per $1,000 (line {}: {} over an original balance of {})",
-                        own.round_dp(5),
-                        a.line,
-                        a.value,
-                        report_original
+            Ok(match f {
+                "beginning" => d.oc_beginning,
+                "ending" | "amount" => d.oc_ending,
+                "target" => d.oc_target,
+                "deficiency" => d.oc_deficiency,
+                "excess" => d.excess_oc,
+                "increase" => (d.oc_ending - d.oc_beginning).max(Decimal::ZERO),
+                _ => {
+                    return Err(format!(
+                        "oc.{f} is not computed: say in [report.figures] what it is"
                     ));
                 }
-            }
+            })
         }
-    }
-
-    fn totals(&mut self) {
-        let (deal, report, r) = (self.deal, self.report, self.result);
-        let tol = self.tolerance;
-        type Pick = fn(&crate::waterfall::ClassFlows<Decimal>) -> Decimal;
-        type PickRow = fn(&ClassRow) -> Option<Printed>;
-        let t = &report.totals;
-        let rows: [(&str, &Option<Printed>, bool, Pick, PickRow); 6] = [
-            (
-                "total_beginning_balance",
-                &t.beginning_balance,
-                true,
-                |f| f.beginning,
-                |r| r.beginning_balance,
-            ),
-            (
-                "total_principal",
-                &t.principal,
-                true,
-                |f| f.principal,
-                |r| r.principal,
-            ),
-            (
-                "total_interest",
-                &t.interest,
-                false,
-                |f| f.interest_distribution(),
-                |r| r.interest,
-            ),
-            (
-                "total_realized_loss",
-                &t.realized_loss,
-                true,
-                |f| f.writedown,
-                |r| r.realized_loss,
-            ),
-            (
-                "total_distribution",
-                &t.total_distribution,
-                false,
-                |f| f.total_distribution(),
-                |r| r.total_distribution,
-            ),
-            (
-                "total_ending_balance",
-                &t.ending_balance,
-                true,
-                |f| f.ending,
-                |r| r.ending_balance,
-            ),
-        ];
-        for (field, printed, principal_only, pick, pick_row) in rows {
-            let Some(p) = printed else { continue };
-            let mut ours = Decimal::ZERO;
-            let mut own = Decimal::ZERO;
-            let mut n = 0u32;
-            for (k, class) in deal.classes.iter().enumerate() {
-                if principal_only && !class.kind.carries_principal() {
-                    continue;
+        Subject::Fee(name) => {
+            let i = deal
+                .fees
+                .iter()
+                .position(|x| &x.name == name)
+                .ok_or_else(|| format!("the deal has no fee \"{name}\""))?;
+            let fee = &r.fees[i];
+            Ok(match f {
+                "accrued" => fee.accrued,
+                "carry_in" => fee.carry_in,
+                "due" => fee.due(),
+                "paid" => fee.paid,
+                "shortfall" => fee.shortfall(),
+                _ => return Err(format!("no fee figure \"{f}\"")),
+            })
+        }
+        Subject::Account(name) => {
+            let a = deal
+                .accounts
+                .iter()
+                .position(|x| &x.name == name)
+                .ok_or_else(|| format!("the deal has no account \"{name}\""))?;
+            let x = &r.accounts[a];
+            Ok(match f {
+                "beginning" => x.beginning,
+                "ending" => x.ending,
+                "earnings" => x.earnings,
+                "draw" => x.drawn,
+                "deposit" => x.funded,
+                "release" => x.released,
+                "required" | "target" => x.target,
+                "deficiency" => (x.target - x.ending).max(Decimal::ZERO),
+                "balance_before_deposit" => x.beginning + x.earnings - x.drawn,
+                _ => {
+                    return Err(format!(
+                        "account[{name}].{f} is not computed: say in [report.figures] what it is"
+                    ));
                 }
-                ours += pick(&r.classes[k]);
-                if let Some(v) = report.class(&class.name).and_then(pick_row) {
-                    own += v.value;
-                    n += 1;
-                }
-            }
-            // Summed from n printed rows, each rounded to the dollar: the total
-            // may be off by half a dollar for every row beyond the first.
-            let allowance = Decimal::new(5, 1) * Decimal::from(n.max(1) - 1);
-            self.push(
-                format!("deal.{field}"),
-                Unit::Money,
-                Some(ours),
-                printed,
-                tol + allowance,
-            );
-            let rounding = Decimal::new(5, 1) * Decimal::from(n.max(1));
-            if (own - p.value).abs() > rounding {
-                self.inconsistent(format!(
-                    "the total on line {} does not foot: the class rows it covers add up to {}, {} more than the total",
-                    p.line,
-                    crate::format::dollars(own),
-                    crate::format::dollars(own - p.value)
+            })
+        }
+        Subject::Quantity(name) => {
+            let q = deal
+                .quantities
+                .iter()
+                .position(|x| &x.name == name)
+                .ok_or_else(|| format!("the deal defines no quantity \"{name}\""))?;
+            Ok(r.quantities[q])
+        }
+        Subject::Rate(label) => {
+            let q = deal
+                .quantities
+                .iter()
+                .position(|x| {
+                    x.label
+                        .as_deref()
+                        .is_some_and(|l| l.eq_ignore_ascii_case(label))
+                })
+                .ok_or_else(|| "the deal file defines no quantity with this label".to_string())?;
+            if deal.quantities[q].unit != QuantityUnit::Rate {
+                return Err(format!(
+                    "quantity {} is not a rate",
+                    deal.quantities[q].name
                 ));
             }
+            Ok(r.quantities[q])
         }
-        if let Some(p) = &t.original_balance {
-            let ours: Decimal = deal
-                .classes
-                .iter()
-                .filter(|c| c.kind.carries_principal())
-                .map(|c| c.original_balance)
-                .sum();
-            self.push(
-                "deal.total_original_balance".into(),
-                Unit::Money,
-                Some(ours),
-                &Some(*p),
-                tol,
-            );
-        }
+        Subject::Deal => Ok(match f {
+            "trigger" => flag(d.trigger),
+            "stepdown" => flag(d.stepdown),
+            "available_funds" => d.available,
+            "basis_risk_paid" => d.basis_risk_paid,
+            "writedowns" => d.writedowns,
+            _ => {
+                return Err(format!(
+                    "\"{f}\" is not computed: say in [report.figures] what it is"
+                ));
+            }
+        }),
     }
+}
 
-    fn deal_figures(&mut self) {
-        let (deal, report, r) = (self.deal, self.report, self.result);
-        let d = &r.deal;
-        let tol = self.tolerance;
-        let flag = |b: bool| Some(if b { Decimal::ONE } else { Decimal::ZERO });
-        let printed_flag = |f: &Option<crate::report::PrintedFlag>| {
-            f.as_ref().map(|f| Printed {
-                value: if f.value { Decimal::ONE } else { Decimal::ZERO },
-                decimals: 0,
-                line: f.line,
-            })
+/// The allowance for a figure: the money tolerance for money, half a unit of
+/// the printed digits for rates and ratios (plus the money tolerance
+/// expressed in that ratio), nothing for counts and flags.
+fn tolerance(
+    deal: &Deal,
+    money: Decimal,
+    path: &FigurePath,
+    p: &Printed,
+    summed_rows: u32,
+) -> Decimal {
+    let original = match &path.subject {
+        Subject::Class(c) => deal
+            .class_index(c)
+            .map(|k| deal.classes[k].original_balance)
+            .unwrap_or_default(),
+        _ => Decimal::ZERO,
+    };
+    match path.unit() {
+        Unit::Money => money + Decimal::new(5, 1) * Decimal::from(summed_rows.max(1) - 1),
+        Unit::Rate => p.half_unit(),
+        Unit::Per1000 => p.half_unit() + ratio(money, original, THOUSAND),
+        Unit::Factor => p.half_unit() + ratio(money, original, Decimal::ONE),
+        Unit::Count | Unit::Flag => Decimal::ZERO,
+    }
+}
+
+/// Does a total row foot? The printed rows of the classes it covers, each
+/// rounded, may differ from it by half a unit of their last digit each.
+fn footing(deal: &Deal, filing: &Filing, field: &str, total: &Printed) -> (u32, Option<String>) {
+    let covers = total_covers(deal, field);
+    let parts: Vec<&Printed> = covers
+        .iter()
+        .filter_map(|&k| filing.class(&deal.classes[k].name, field))
+        .collect();
+    let n = parts.len().max(1) as u32;
+    let own: Decimal = parts
+        .iter()
+        .fold(Decimal::ZERO, |a, p| a.checked_add(p.value).unwrap_or(a));
+    let allowance = parts
+        .iter()
+        .map(|p| p.half_unit())
+        .fold(Decimal::ZERO, |a, h| a + h);
+    if (own - total.value).abs() > allowance.max(total.half_unit()) {
+        let note = format!(
+            "the total on line {} does not foot: the class rows it covers add up to {}, {} more than the total",
+            total.line,
+            crate::format::dollars(own),
+            crate::format::dollars(own - total.value)
+        );
+        return (n, Some(note));
+    }
+    (n, None)
+}
+
+/// Every figure of the filing, compared.
+pub fn compare(
+    deal: &Deal,
+    filing: &Filing,
+    result: &PeriodResult<Decimal>,
+    inputs: &Inputs,
+    money: Decimal,
+) -> Vec<Figure> {
+    let carried = inputs.carried;
+    let mut out = Vec::new();
+    for ff in &filing.figures {
+        let path = &ff.path;
+        let id = path.to_string();
+        let p = ff.printed;
+        let mut fig = Figure {
+            path: path.clone(),
+            id,
+            label: ff.label.clone(),
+            unit: path.unit(),
+            ours: None,
+            reported: Some(p),
+            tolerance: Decimal::ZERO,
+            status: Status::NotModelled,
+            note: None,
         };
-        if let Some(oc) = &deal.oc
-            && let Some(x) = report.class(&deal.classes[oc.holder].name)
-        {
-            self.push(
-                "deal.beginning_oc".into(),
-                Unit::Money,
-                Some(d.oc_beginning),
-                &x.beginning_balance,
-                tol,
-            );
+        if is_input(path, carried) {
+            fig.status = Status::Input;
+            out.push(fig);
+            continue;
         }
-        self.push(
-            "deal.ending_oc".into(),
-            Unit::Money,
-            Some(d.oc_ending),
-            &report.ending_oc,
-            tol,
-        );
-        self.push(
-            "deal.oc_target".into(),
-            Unit::Money,
-            Some(d.oc_target),
-            &report.oc_target,
-            tol,
-        );
-        self.push(
-            "deal.oc_deficiency".into(),
-            Unit::Money,
-            Some(d.oc_deficiency),
-            &report.oc_deficiency,
-            tol,
-        );
-        self.push(
-            "deal.oc_increase".into(),
-            Unit::Money,
-            Some((d.oc_ending - d.oc_beginning).max(Decimal::ZERO)),
-            &report.oc_increase,
-            tol,
-        );
-        self.push(
-            "deal.oc_release".into(),
-            Unit::Money,
-            Some(d.oc_release),
-            &report.oc_release,
-            tol,
-        );
-        self.push(
-            "deal.excess_oc".into(),
-            Unit::Money,
-            Some(d.excess_oc),
-            &report.excess_oc,
-            tol,
-        );
-        let excess = if deal.report.excess_cash_flow_after_extra_principal {
-            d.excess_after_extra_principal
+        if let Some((_, why)) = deal.report_not_modelled(&fig.id) {
+            fig.note = Some(why.to_string());
+            out.push(fig);
+            continue;
+        }
+        let (summed_rows, inconsistent) = if path.subject == Subject::Total {
+            footing(deal, filing, &path.field, &p)
         } else {
-            d.excess_before_extra_principal
+            (ff.summed_rows, ff.inconsistent.clone())
         };
-        self.push(
-            "deal.net_monthly_excess_cash_flow".into(),
-            Unit::Money,
-            Some(excess),
-            &report.net_monthly_excess_cash_flow,
-            tol,
-        );
-        let pool_end = d.pool_ending;
-        let ce_tol = report
-            .credit_enhancement
-            .map(|p| p.half_unit())
-            .unwrap_or_default()
-            + tol.checked_div(pool_end).unwrap_or_default();
-        self.push(
-            "deal.credit_enhancement".into(),
-            Unit::Rate,
-            Some(d.credit_enhancement),
-            &report.credit_enhancement,
-            ce_tol,
-        );
-        self.push(
-            "deal.available_distribution_amount".into(),
-            Unit::Money,
-            Some(d.available),
-            &report.available_distribution_amount,
-            tol,
-        );
-        self.push(
-            "deal.pool_ending_balance".into(),
-            Unit::Money,
-            Some(pool_end),
-            &report.pool.ending_balance,
-            tol,
-        );
-        self.push(
-            "deal.aggregate_ending_balance".into(),
-            Unit::Money,
-            Some(pool_end),
-            &report.aggregate_ending_balance,
-            tol,
-        );
-        for (g, group) in deal.groups.iter().enumerate() {
-            if let Some(rg) = report.group(&group.name) {
-                let ours = self.result_group_ending(g);
-                self.push(
-                    format!("deal.group_{}_ending_balance", group.name),
-                    Unit::Money,
-                    Some(ours),
-                    &rg.ending_balance,
-                    tol,
-                );
+        match ours(deal, result, inputs, path) {
+            Err(why) => {
+                fig.note = Some(if why.is_empty() {
+                    "the engine does not compute this collateral figure".to_string()
+                } else {
+                    why
+                });
+            }
+            Ok(v) => {
+                fig.ours = Some(v);
+                fig.tolerance = tolerance(deal, money, path, &p, summed_rows);
+                let within = v
+                    .checked_sub(p.value)
+                    .is_some_and(|d| d.abs() <= fig.tolerance);
+                fig.status = if within {
+                    Status::Match
+                } else {
+                    Status::Mismatch
+                };
+                if let Some(why) = &ff.damaged {
+                    fig.status = Status::Mismatch;
+                    fig.note = Some(why.clone());
+                } else if let Some(why) = &inconsistent {
+                    fig.status = Status::ReportInconsistent;
+                    fig.note = Some(why.clone());
+                } else if !within && carried && path.field.starts_with("beginning") {
+                    fig.note = Some("roll-forward break: last month's ending figure, carried forward, is not what this report prints as the beginning".into());
+                }
             }
         }
-        let rate_tol = (tol * Decimal::from(12))
-            .checked_div(d.pool_beginning)
-            .unwrap_or_default();
-        for (j, rate) in deal.rates.iter().enumerate() {
-            let Some(label) = &rate.report_label else {
-                continue;
-            };
-            let printed = report.named_rate(label).copied();
-            let half = printed.map(|p| p.half_unit()).unwrap_or_default();
-            self.push(
-                format!("deal.{}", slug(&rate.name)),
-                Unit::Rate,
-                Some(r.rates[j]),
-                &printed,
-                half + rate_tol,
-            );
-        }
-        for (label, printed) in &report.named_rates {
-            if !deal.rates.iter().any(|r| {
-                r.report_label
-                    .as_deref()
-                    .is_some_and(|l| l.eq_ignore_ascii_case(label))
-            }) {
-                self.not_modelled(
-                    &format!("deal.{}", slug(label)),
-                    Unit::Rate,
-                    &Some(*printed),
-                    "the deal file defines no rate with this report_label",
-                );
-            }
-        }
-        self.push(
-            "deal.trigger_event".into(),
-            Unit::Flag,
-            flag(d.trigger),
-            &printed_flag(&report.trigger_event),
-            Decimal::ZERO,
-        );
-        self.push(
-            "deal.stepdown_occurred".into(),
-            Unit::Flag,
-            flag(d.stepdown),
-            &printed_flag(&report.stepdown_occurred),
-            Decimal::ZERO,
-        );
-        self.push(
-            "deal.deposit_to_net_wac_reserve_fund".into(),
-            Unit::Money,
-            Some(d.basis_risk_paid),
-            &report.deposit_to_net_wac_reserve_fund,
-            tol,
-        );
-        self.not_modelled(
-            "deal.yield_maintenance_payment",
-            Unit::Money,
-            &report.yield_maintenance_payment,
-            "no yield maintenance agreement is modelled",
-        );
-        self.not_modelled(
-            "deal.extraordinary_trust_expenses",
-            Unit::Money,
-            &report.extraordinary_trust_expenses,
-            "extraordinary expenses are not modelled",
-        );
-        let fee = report.servicing_fee_total.or_else(|| {
-            (!report.servicing_fee_by_group.is_empty()).then(|| Printed {
-                value: report.servicing_fee_by_group.iter().map(|p| p.value).sum(),
-                decimals: 0,
-                line: report.servicing_fee_by_group[0].line,
-            })
+        out.push(fig);
+    }
+    for m in &filing.missing {
+        out.push(Figure {
+            path: m.path.clone(),
+            id: m.path.to_string(),
+            label: String::new(),
+            unit: Unit::Money,
+            ours: None,
+            reported: None,
+            tolerance: Decimal::ZERO,
+            status: Status::Missing,
+            note: Some(format!("line {}: {}", m.line, m.why)),
         });
-        self.not_modelled(
-            "deal.servicing_fee",
-            Unit::Money,
-            &fee,
-            "the servicer keeps its fee before it remits; the waterfall starts from the net interest remittance",
-        );
     }
-
-    fn result_group_ending(&self, g: usize) -> Decimal {
-        self.report
-            .group(&self.deal.groups[g].name)
-            .map(|rg| {
-                let v = |p: &Option<Printed>| p.map(|p| p.value).unwrap_or_default();
-                v(&rg.beginning_balance)
-                    - v(&rg.scheduled_principal)
-                    - v(&rg.prepayments)
-                    - v(&rg.net_liquidation_proceeds)
-                    - v(&rg.repurchases)
-                    - v(&rg.realized_losses)
-            })
-            .unwrap_or_default()
-    }
-}
-
-/// `A-IO Net WAC Rate` -> `a_io_net_wac_rate`.
-pub fn slug(s: &str) -> String {
-    let mut out = String::new();
-    for c in s.chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
-        } else if !out.ends_with('_') && !out.is_empty() {
-            out.push('_');
-        }
-    }
-    out.trim_end_matches('_').to_string()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn slugs_are_lowercase_words() {
-        assert_eq!(slug("Class A-IO Net WAC Rate"), "class_a_io_net_wac_rate");
-        assert_eq!(slug("B-IO Cap Rate"), "b_io_cap_rate");
-    }
+    out
 }

@@ -1,36 +1,40 @@
-//! Reconciliation: run a filed period through the deal's waterfall and compare
-//! every figure the report prints that the engine produces.
+//! Reconciliation: run filed periods through the deal's waterfall and compare
+//! every figure the report prints with what the engine computes.
+//!
+//! A deal's filings run month after month: each month starts from the state
+//! the engine left the month before (note balances, unpaid interest, the
+//! reserve, cumulative losses, the step-down), and the beginning figures the
+//! report prints are compared with it (a difference is a roll-forward break);
+//! the first filing, or every one with `from_report_state`, starts from what
+//! the report prints.
 
 mod figures;
 mod inputs;
 mod render;
+mod why;
 
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-pub use figures::{Figure, Status, Unit, slug};
-pub use inputs::{IndexSource, Inputs, from_report, index};
-pub use render::{to_json, write_text};
+pub use figures::{Figure, Status};
+pub use inputs::{IndexSource, Inputs, from_filing, index, is_input};
+pub use render::{summary_table, to_json, write_text};
 
 use crate::deal::Deal;
 use crate::error::{Error, Result};
-use crate::report::{self, Report, Warning};
-use crate::waterfall::{Engine, Explain, PeriodResult};
+use crate::report::{self, Filing, Warning};
+use crate::waterfall::{DealState, Engine, Explain, PeriodResult};
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Options {
-    /// Dollars a money figure may differ from the print and still match.
-    pub tolerance: Decimal,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options {
-            tolerance: Decimal::ONE,
-        }
-    }
+    /// Dollars a money figure may differ from the print and still match
+    /// (the deal's `[report] tolerance` when not given).
+    pub tolerance: Option<Decimal>,
+    /// Start every month from what its report prints instead of carrying the
+    /// state forward.
+    pub from_report_state: bool,
 }
 
 /// The outcome of reconciling one report.
@@ -49,6 +53,8 @@ pub struct Reconciliation {
     /// Where the deal file and the report disagree on a term.
     pub notes: Vec<String>,
     pub tolerance: Decimal,
+    /// The state at the end of the period (what the next month starts from).
+    pub state: DealState<Decimal>,
 }
 
 /// Counts of figures by status.
@@ -59,6 +65,20 @@ pub struct Summary {
     pub mismatched: usize,
     pub report_inconsistent: usize,
     pub not_modelled: usize,
+    pub inputs: usize,
+    pub missing: usize,
+}
+
+impl Summary {
+    /// Figures compared with the engine's.
+    pub fn compared(&self) -> usize {
+        self.matched + self.mismatched + self.report_inconsistent
+    }
+
+    /// Whether the report reconciles: nothing mismatched, nothing missing.
+    pub fn clean(&self) -> bool {
+        self.mismatched == 0 && self.missing == 0
+    }
 }
 
 impl Reconciliation {
@@ -73,6 +93,8 @@ impl Reconciliation {
                 Status::Mismatch => s.mismatched += 1,
                 Status::ReportInconsistent => s.report_inconsistent += 1,
                 Status::NotModelled => s.not_modelled += 1,
+                Status::Input => s.inputs += 1,
+                Status::Missing => s.missing += 1,
             }
         }
         s
@@ -102,50 +124,68 @@ pub fn report_paths(deal: &Deal, given: &[PathBuf]) -> Result<Vec<PathBuf>> {
     Ok(paths)
 }
 
-/// Read and parse a report file.
-pub fn read_report(path: &Path) -> Result<(Report, Vec<Warning>)> {
-    let text = Error::read_to_string(path)?;
-    report::parse(path, &text)
+/// Read a filing of `deal` in its layout.
+pub fn read_filing(deal: &Deal, path: &Path) -> Result<Filing> {
+    report::read_filing(deal.report.layout, path)
 }
 
-/// Reconcile a parsed report of `deal`.
+/// Reconcile one filing, starting from `carried` (the previous month's end)
+/// or, when `None`, from what the filing prints.
 pub fn reconcile(
     deal: &Deal,
-    report: &Report,
-    warnings: Vec<Warning>,
+    filing: &Filing,
     path: &Path,
     options: &Options,
+    carried: Option<&DealState<Decimal>>,
 ) -> Result<Reconciliation> {
-    let inputs = from_report(deal, report, path)?;
-    let mut engine = Engine::<Decimal>::new(deal);
+    let tolerance = options.tolerance.unwrap_or(deal.report.tolerance);
+    let inputs = from_filing(deal, filing, path, carried)?;
+    let mut engine = Engine::<Decimal>::new(deal).with_report_figures();
     let mut state = inputs.state.clone();
     let mut result = engine.result();
     let mut ledger = Explain::default();
     engine.run(&mut state, &inputs.period, &mut result, &mut ledger)?;
-    let mut figures = figures::Comparer {
-        deal,
-        report,
-        result: &result,
-        tolerance: options.tolerance,
-        figures: Vec::new(),
-    }
-    .compare();
+    let mut figures = figures::compare(deal, filing, &result, &inputs, tolerance);
     for f in figures
         .iter_mut()
         .filter(|f| f.status == Status::Mismatch && f.note.is_none())
     {
-        f.note = why(deal, &inputs, &result, &ledger, f);
+        f.note = why::why(deal, &inputs, &result, &ledger, f);
     }
+    let notes = notes(deal, filing, &inputs, &result);
+    Ok(Reconciliation {
+        deal: deal.short_name.clone(),
+        report_path: path.to_path_buf(),
+        distribution_date: inputs.period.date,
+        inputs,
+        result,
+        figures,
+        ledger,
+        warnings: filing.warnings.clone(),
+        notes,
+        tolerance,
+        state,
+    })
+}
+
+/// Where the deal file and the report disagree on a term, or the deal uses
+/// a figure other than the contract's.
+fn notes(
+    deal: &Deal,
+    filing: &Filing,
+    inputs: &Inputs,
+    result: &PeriodResult<Decimal>,
+) -> Vec<String> {
     let mut notes = Vec::new();
     for class in &deal.classes {
-        if let Some(p) = report.class(&class.name).and_then(|r| r.original_balance)
+        if let Some(p) = filing.class(&class.name, "original_balance")
             && p.value != class.original_balance
         {
             notes.push(format!(
                 "{}: the deal file's original balance is {}, the report prints {} (line {})",
                 class.name,
-                crate::format::dollars(class.original_balance),
-                crate::format::dollars(p.value),
+                crate::format::money(class.original_balance),
+                crate::format::money(p.value),
                 p.line
             ));
         }
@@ -159,127 +199,90 @@ pub fn reconcile(
             ));
         }
     }
-    Ok(Reconciliation {
-        deal: deal.short_name.clone(),
-        report_path: path.to_path_buf(),
-        distribution_date: inputs.period.date,
-        inputs,
-        result,
-        figures,
-        ledger,
-        warnings,
-        notes,
-        tolerance: options.tolerance,
-    })
-}
-
-/// How the engine arrived at a class figure that does not match: its accrual
-/// and the waterfall steps that paid it, from the period's ledger.
-fn why(
-    deal: &Deal,
-    inputs: &Inputs,
-    result: &PeriodResult<Decimal>,
-    ledger: &Explain<Decimal>,
-    f: &Figure,
-) -> Option<String> {
-    use crate::format::{money, percent};
-    let class = f.class()?;
-    let k = deal.class_index(class)?;
-    let c = &result.classes[k];
-    let paid_by = |what: &[&str]| {
-        let steps: Vec<String> = ledger
-            .entries
-            .iter()
-            .filter(|e| {
-                e.payments
-                    .iter()
-                    .any(|p| p.to == class && what.contains(&p.what) && !p.paid.is_zero())
-            })
-            .map(|e| {
-                let paid: Decimal = e
-                    .payments
-                    .iter()
-                    .filter(|p| p.to == class)
-                    .map(|p| p.paid)
-                    .sum();
-                format!(
-                    "step {} ({}) paid {}",
-                    e.step + 1,
-                    deal.steps[e.step].label,
-                    money(paid)
-                )
-            })
-            .collect();
-        if steps.is_empty() {
-            "no step paid it".to_string()
-        } else {
-            steps.join("; ")
-        }
-    };
-    let days = match deal.classes[k].day_count {
-        crate::calendar::DayCount::Act360 => inputs.period.days_actual,
-        crate::calendar::DayCount::Thirty360 => inputs.period.days_30,
-    };
-    let accrual = format!(
-        "accrued {} x {} x {days}/360 = {}",
-        money(c.beginning),
-        percent(c.rate, 5),
-        money(c.accrued)
-    );
-    let field = f.field();
-    let pays: &[&str] = &[
-        "interest",
-        "net WAC carryover",
-        "writedown reimbursement",
-        "prepayment premiums",
-        "remainder",
-    ];
-    if deal.classes[k].coupon == crate::deal::Coupon::None
-        && !field.starts_with("principal")
-        && !field.starts_with("ending")
+    if let Some(oc) = &deal.oc
+        && let Some(contract) = &oc.contract_target
+        && let Some(value) = contract_value(deal, result, contract)
     {
-        let received = c.interest_distribution();
-        return Some(if field == "rate" {
-            format!(
-                "its rate is what it received annualised over the beginning pool: {} x 12 / {}",
-                money(received),
-                money(result.deal.pool_beginning)
-            )
-        } else {
-            paid_by(pays)
-        });
+        let used = result.deal.oc_target;
+        notes.push(format!(
+            "OC target: the deal uses {} (as the reports do); the contract's {} is {}, {} {}",
+            crate::format::money(used),
+            deal.display(contract),
+            crate::format::money(value),
+            crate::format::money((used - value).abs()),
+            if used >= value { "less" } else { "more" }
+        ));
     }
-    Some(if field == "rate" {
-        format!(
-            "{}; the index was {}",
-            accrual,
-            percent(inputs.period.index, 5)
-        )
-    } else if field.starts_with("interest") {
-        format!("{accrual}; {}", paid_by(pays))
-    } else if field.starts_with("principal") || field.starts_with("ending") {
-        format!(
-            "began at {}; {}",
-            money(c.beginning),
-            paid_by(&["principal", "writedown"])
-        )
-    } else {
-        format!(
-            "{accrual}; {}",
-            paid_by(&[
-                "interest",
-                "principal",
-                "net WAC carryover",
-                "writedown reimbursement",
-                "prepayment premiums",
-                "remainder"
-            ])
-        )
-    })
+    if inputs.carried {
+        notes.push("started from the state the previous month's run left, not from this report's beginning figures".to_string());
+    }
+    notes
 }
 
-/// Read, parse and reconcile one report file.
+/// The value of a constant-like expression (the contract's OC target) from
+/// the period's figures: only the pool's cut-off balance and numbers.
+fn contract_value(
+    deal: &Deal,
+    _result: &PeriodResult<Decimal>,
+    e: &crate::deal::Expr,
+) -> Option<Decimal> {
+    struct Cutoff(Decimal);
+    impl crate::deal::expr::Context<Decimal> for Cutoff {
+        fn quantity(&mut self, q: &crate::deal::Quantity) -> Decimal {
+            match q {
+                crate::deal::Quantity::Pool {
+                    group: None,
+                    field: crate::deal::quantity::PoolField::Cutoff,
+                } => self.0,
+                _ => Decimal::ZERO,
+            }
+        }
+    }
+    let v: Decimal = e.eval(&mut Cutoff(deal.cutoff_balance));
+    Some(v.round_dp_with_strategy(2, crate::num::MONEY_ROUNDING))
+}
+
+/// Reconcile filings of `deal` in date order, carrying the state from one
+/// month to the next (unless `options.from_report_state`).
+pub fn reconcile_all(
+    deal: &Deal,
+    paths: &[PathBuf],
+    options: &Options,
+) -> Result<Vec<Reconciliation>> {
+    let mut filings = Vec::with_capacity(paths.len());
+    for p in paths {
+        filings.push((read_filing(deal, p)?, p.clone()));
+    }
+    // In date order (a stable sort: reports given for the same date stay in
+    // the order given, and each starts from its own figures).
+    filings.sort_by_key(|(f, _)| f.date);
+    let mut out: Vec<Reconciliation> = Vec::with_capacity(filings.len());
+    for (filing, path) in &filings {
+        let carried = match out.last() {
+            Some(prev) if !options.from_report_state => {
+                let next = deal.calendar.distribution_after(prev.distribution_date, 1);
+                (next == filing.date).then_some(&prev.state)
+            }
+            _ => None,
+        };
+        let mut r = reconcile(deal, filing, path, options, carried)?;
+        if carried.is_none()
+            && let Some(prev) = out.last()
+            && !options.from_report_state
+            && filing.date > prev.distribution_date
+        {
+            r.notes.push(format!(
+                "no filing between {} and {}: started from this report's beginning figures",
+                prev.distribution_date, r.distribution_date
+            ));
+        }
+        out.push(r);
+    }
+    Ok(out)
+}
+
+/// Read, parse and reconcile one report file from its own beginning figures.
 pub fn reconcile_file(deal: &Deal, path: &Path, options: &Options) -> Result<Reconciliation> {
-    let (report, warnings) = read_report(path)?;
-    reconcile(deal, &report, warnings, path, options)
+    let filing = read_filing(deal, path)?;
+    reconcile(deal, &filing, path, options, None)
 }

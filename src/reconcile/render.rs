@@ -1,18 +1,17 @@
-//! Reconciliation output: a text report for people, JSON for programs.
+//! Reconciliation output: a text report for people, JSON for programs, and
+//! the month-by-month summary table of a deal's filings.
 
 use std::fmt::Write as _;
 
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
-use crate::format::{json_decimal, json_number};
-
-use super::figures::{Figure, Status, Unit};
+use super::figures::{Figure, Status};
 use super::inputs::IndexSource;
 use super::{Reconciliation, Summary};
 use crate::deal::Deal;
 use crate::format;
-use crate::report::Printed;
+use crate::report::{Printed, Subject, Unit};
 use crate::table::{Align, Table};
 
 const CLASS_FIELDS: [(&str, &str); 7] = [
@@ -25,6 +24,17 @@ const CLASS_FIELDS: [(&str, &str); 7] = [
     ("ending_balance", "end bal"),
 ];
 
+const NOTE_FIELDS: [(&str, &str); 8] = [
+    ("beginning_balance", "beg bal"),
+    ("rate", "rate"),
+    ("accrued", "interest"),
+    ("interest_due", "int due"),
+    ("interest_paid", "int paid"),
+    ("principal", "principal"),
+    ("ending_balance", "end bal"),
+    ("factor_ending", "factor"),
+];
+
 const PER_1000_FIELDS: [(&str, &str); 4] = [
     ("principal_per_1000", "prin /1000"),
     ("interest_per_1000", "int /1000"),
@@ -34,16 +44,13 @@ const PER_1000_FIELDS: [(&str, &str); 4] = [
 
 /// Decimals to show ours with: the print's, a little more for rates.
 fn shown(unit: Unit, printed: Option<&Printed>, v: Decimal) -> String {
+    let dp = |d: u32| printed.map(|p| p.decimals).unwrap_or(d);
     match unit {
         Unit::Money => format::money(v),
-        Unit::Rate => format::percent(
-            v,
-            printed
-                .map(|p| p.decimals.saturating_sub(2))
-                .unwrap_or(5)
-                .max(5),
-        ),
-        Unit::Per1000 => format::fixed(v, printed.map(|p| p.decimals).unwrap_or(5).max(5)),
+        Unit::Rate => format::percent(v, dp(7).saturating_sub(2).max(5)),
+        Unit::Per1000 => format::fixed(v, dp(5).max(5)),
+        Unit::Factor => format::fixed(v, dp(7).max(7)),
+        Unit::Count => format::fixed(v, dp(0)),
         Unit::Flag => (if v.is_zero() { "NO" } else { "YES" }).to_string(),
     }
 }
@@ -58,8 +65,8 @@ fn as_printed(unit: Unit, p: &Printed) -> String {
 
 fn mark(status: Status) -> &'static str {
     match status {
-        Status::Match => "",
-        Status::Mismatch => " *",
+        Status::Match | Status::Input => "",
+        Status::Mismatch | Status::Missing => " *",
         Status::ReportInconsistent => " !",
         Status::NotModelled => " ?",
     }
@@ -68,17 +75,13 @@ fn mark(status: Status) -> &'static str {
 fn difference(f: &Figure) -> String {
     match f.difference() {
         Some(d) => {
+            let dp = |d: u32| f.reported.map(|p| p.decimals).unwrap_or(d);
             let s = match f.unit {
                 Unit::Money => format::money(d),
-                Unit::Rate => format::percent(
-                    d,
-                    f.reported
-                        .map(|p| p.decimals.saturating_sub(2))
-                        .unwrap_or(5)
-                        .max(5)
-                        + 2,
-                ),
-                Unit::Per1000 => format::fixed(d, f.reported.map(|p| p.decimals).unwrap_or(5) + 2),
+                Unit::Rate => format::percent(d, dp(7).saturating_sub(2).max(5) + 2),
+                Unit::Per1000 => format::fixed(d, dp(5) + 2),
+                Unit::Factor => format::fixed(d, dp(7) + 2),
+                Unit::Count => format::fixed(d, 0),
                 Unit::Flag => (if d.is_zero() { "same" } else { "differs" }).to_string(),
             };
             format!("{s}{}", mark(f.status))
@@ -91,12 +94,11 @@ fn index_text(r: &Reconciliation) -> String {
     let value = format::percent(r.inputs.period.index, 5);
     match &r.inputs.index_source {
         IndexSource::Printed { line } => format!("index {value} (printed, line {line})"),
-        IndexSource::Implied { classes, .. } => {
-            format!(
-                "index {value} (implied by the rates of {} less their margins)",
-                classes.join(", ")
-            )
-        }
+        IndexSource::Implied { classes, .. } => format!(
+            "index {value} (implied by the rates of {} less their margins)",
+            classes.join(", ")
+        ),
+        IndexSource::None => "no index (no floating coupon)".to_string(),
     }
 }
 
@@ -108,7 +110,8 @@ fn class_table(deal: &Deal, r: &Reconciliation, fields: &[(&str, &str)]) -> Opti
     for class in &deal.classes {
         let figs: Vec<Option<&Figure>> = fields
             .iter()
-            .map(|(f, _)| r.figure(&format!("{}.{f}", class.name)))
+            .map(|(f, _)| r.figure(&format!("class[{}].{f}", class.name)))
+            .map(|f| f.filter(|f| f.status != Status::Input))
             .collect();
         if figs.iter().all(Option::is_none) {
             continue;
@@ -140,18 +143,28 @@ fn class_table(deal: &Deal, r: &Reconciliation, fields: &[(&str, &str)]) -> Opti
     (!t.rows.is_empty()).then(|| t.render())
 }
 
-fn summary_line(r: &Reconciliation, s: &Summary) -> String {
-    format!(
-        "{} {}: {} figures: {} match, {} mismatch, {} report-inconsistent, {} not modelled (tolerance ${})",
+/// One line: `ABSC 2003-HE4 2003-12-15: 194 figures: ...`.
+pub fn summary_line(r: &Reconciliation, s: &Summary) -> String {
+    let mut line = format!(
+        "{} {}: {} figures compared: {} match, {} mismatch, {} report-inconsistent; {} not modelled, {} inputs",
         r.deal,
         r.distribution_date,
-        s.figures,
+        s.compared(),
         s.matched,
         s.mismatched,
         s.report_inconsistent,
         s.not_modelled,
-        r.tolerance
-    )
+        s.inputs,
+    );
+    if s.missing > 0 {
+        let _ = write!(line, ", {} missing from the report", s.missing);
+    }
+    let _ = write!(line, " (tolerance ${})", r.tolerance);
+    line
+}
+
+fn is_class(f: &Figure) -> bool {
+    matches!(f.path.subject, Subject::Class(_))
 }
 
 /// The text report of one reconciliation; with `explain`, the waterfall's ledger too.
@@ -166,19 +179,22 @@ pub fn write_text(out: &mut String, deal: &Deal, r: &Reconciliation, explain: bo
     );
     let _ = writeln!(
         out,
-        "{} · accrual {} to {}: {} days act/360, {} days 30/360",
+        "{} · accrual {} to {}: {} days",
         index_text(r),
-        r.inputs.accrual_start,
+        p.accrual_start,
         p.date,
         p.days_actual,
-        p.days_30
     );
     let _ = writeln!(
         out,
-        "marks: * mismatch (beyond ${} or the print's precision), ! report-inconsistent, ? not modelled\n",
+        "marks: * mismatch (beyond ${} or the print's precision) or missing, ! report-inconsistent, ? not modelled\n",
         r.tolerance
     );
-    if let Some(t) = class_table(deal, r, &CLASS_FIELDS) {
+    let layout_fields: &[(&str, &str)] = match deal.report.layout {
+        crate::report::Layout::UsBankStatement => &CLASS_FIELDS,
+        crate::report::Layout::CarmaxServicerCertificate => &NOTE_FIELDS,
+    };
+    if let Some(t) = class_table(deal, r, layout_fields) {
         out.push_str(&t);
         out.push('\n');
     }
@@ -188,7 +204,7 @@ pub fn write_text(out: &mut String, deal: &Deal, r: &Reconciliation, explain: bo
         out.push('\n');
     }
     let mut t = Table::new(
-        &["deal figure", "ours", "reported", "difference", "status"],
+        &["figure", "ours", "reported", "difference", "status"],
         &[
             Align::Left,
             Align::Right,
@@ -197,9 +213,21 @@ pub fn write_text(out: &mut String, deal: &Deal, r: &Reconciliation, explain: bo
             Align::Left,
         ],
     );
-    for f in r.figures.iter().filter(|f| f.class().is_none()) {
+    let shown_in_class_tables = |f: &Figure| {
+        is_class(f)
+            && layout_fields
+                .iter()
+                .chain(PER_1000_FIELDS.iter())
+                .any(|(x, _)| *x == f.field())
+    };
+    for f in r
+        .figures
+        .iter()
+        .filter(|f| f.status != Status::Input && f.status != Status::Missing)
+        .filter(|f| !shown_in_class_tables(f))
+    {
         t.row(vec![
-            f.field().to_string(),
+            f.id.clone(),
             f.ours
                 .map(|v| shown(f.unit, f.reported.as_ref(), v))
                 .unwrap_or("-".into()),
@@ -215,7 +243,7 @@ pub fn write_text(out: &mut String, deal: &Deal, r: &Reconciliation, explain: bo
     let explained: Vec<&Figure> = r
         .figures
         .iter()
-        .filter(|f| f.status != Status::Match)
+        .filter(|f| !matches!(f.status, Status::Match | Status::Input))
         .collect();
     if !explained.is_empty() {
         let _ = writeln!(out, "\nNot a match:");
@@ -253,34 +281,61 @@ pub fn write_text(out: &mut String, deal: &Deal, r: &Reconciliation, explain: bo
 fn write_ledger(out: &mut String, deal: &Deal, r: &Reconciliation) {
     let _ = writeln!(out, "Waterfall, step by step ({}):", r.distribution_date);
     let d = &r.result.deal;
+    let accounts: Vec<String> = deal
+        .accounts
+        .iter()
+        .zip(&r.result.accounts)
+        .map(|(a, f)| {
+            format!(
+                "{} {}",
+                a.name,
+                format::money(f.beginning + f.collections + f.earnings)
+            )
+        })
+        .collect();
     let _ = writeln!(
         out,
-        "  funds: interest {}, principal {}, premiums {} (available {})",
-        format::money(d.interest_remittance),
-        format::money(d.principal_remittance),
-        format::money(d.premiums),
+        "  funds: {} (came in: {})",
+        accounts.join(", "),
         format::money(d.available)
     );
     let _ = writeln!(
         out,
-        "  step-down {}, trigger event {}, OC {} against a target of {}",
+        "  step-down {}, trigger event {}{}",
         if d.stepdown { "occurred" } else { "not yet" },
         if d.trigger { "in effect" } else { "none" },
-        format::money(d.oc_beginning),
-        format::money(d.oc_target)
+        if deal.oc.is_some() {
+            format!(
+                ", OC {} against a target of {}",
+                format::money(d.oc_beginning),
+                format::money(d.oc_target)
+            )
+        } else {
+            String::new()
+        }
     );
     for e in &r.ledger.entries {
         let step = &deal.steps[e.step];
         let funds = match e.account {
             Some(a) => format!(
                 "  [{}: {} -> {}]",
-                a.name(),
+                deal.accounts[a].name,
                 format::money(e.before),
                 format::money(e.after)
             ),
             None => String::new(),
         };
-        let _ = writeln!(out, "{:>3}. {}{funds}", e.step + 1, step.label);
+        let name = step
+            .name
+            .as_ref()
+            .map(|n| format!(" [{n}]"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "{:>3}. {}{name}{funds}",
+            e.step + 1,
+            step.describe(deal)
+        );
         if !e.note.is_empty() {
             let _ = writeln!(out, "       {}", e.note);
         }
@@ -300,18 +355,18 @@ fn write_ledger(out: &mut String, deal: &Deal, r: &Reconciliation) {
     }
 }
 
-fn decimal_string(unit: Unit, printed: Option<&Printed>, v: Decimal) -> String {
+/// A decimal as a JSON number with its exact digits.
+fn number(v: Decimal) -> Value {
+    format::json_decimal(v)
+}
+
+fn rounded(unit: Unit, printed: Option<&Printed>, v: Decimal) -> Value {
     let dp = match unit {
         Unit::Money => 2,
-        Unit::Flag => 0,
+        Unit::Flag | Unit::Count => 0,
         _ => printed.map(|p| p.decimals).unwrap_or(7) + 3,
     };
-    let v = v.round_dp_with_strategy(dp, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
-    if v.is_zero() {
-        "0".to_string()
-    } else {
-        v.normalize().to_string()
-    }
+    number(v.round_dp_with_strategy(dp, crate::num::MONEY_ROUNDING))
 }
 
 /// The JSON object of one reconciliation.
@@ -323,16 +378,18 @@ pub fn to_json(r: &Reconciliation, explain: Option<&Deal>) -> Value {
         .map(|f| {
             let mut o = json!({
                 "id": f.id,
-                "ours": f.ours.map(|v| json_number(&decimal_string(f.unit, f.reported.as_ref(), v))),
-                "reported": f.reported.map(|p| json_decimal(p.value.normalize())),
-                "difference": f.difference().map(|v| json_number(&decimal_string(f.unit, f.reported.as_ref(), v))),
+                "label": f.label,
+                "unit": f.unit,
+                "ours": f.ours.map(|v| rounded(f.unit, f.reported.as_ref(), v)),
+                "reported": f.reported.map(|p| number(p.value)),
+                "difference": f.difference().map(|v| rounded(f.unit, f.reported.as_ref(), v)),
+                "tolerance": number(f.tolerance),
                 "status": f.status.name(),
+                "line": f.reported.map(|p| p.line),
+                "note": f.note,
             });
-            if let Some(p) = f.reported {
-                o["line"] = json!(p.line);
-            }
-            if let Some(n) = &f.note {
-                o["note"] = json!(n);
+            if f.reported.is_none() {
+                o["reported"] = Value::Null;
             }
             o
         })
@@ -340,20 +397,25 @@ pub fn to_json(r: &Reconciliation, explain: Option<&Deal>) -> Value {
     let index_source = match &r.inputs.index_source {
         IndexSource::Printed { line } => json!({ "printed_on_line": line }),
         IndexSource::Implied { classes, .. } => json!({ "implied_by": classes }),
+        IndexSource::None => Value::Null,
     };
     let mut v = json!({
         "deal": r.deal,
         "report": r.report_path.display().to_string(),
         "distribution_date": r.distribution_date.to_string(),
-        "index": { "value": json_decimal(r.inputs.period.index.normalize()), "source": index_source },
+        "carried_state": r.inputs.carried,
+        "index": { "value": number(r.inputs.period.index), "source": index_source },
         "figures": figures,
         "summary": {
             "figures": s.figures,
+            "compared": s.compared(),
             "match": s.matched,
             "mismatch": s.mismatched,
             "report_inconsistent": s.report_inconsistent,
             "not_modelled": s.not_modelled,
-            "tolerance": json_decimal(r.tolerance),
+            "inputs": s.inputs,
+            "missing": s.missing,
+            "tolerance": number(r.tolerance),
         },
         "notes": r.notes,
         "warnings": r.warnings.iter().map(|w| json!({"line": w.line, "message": w.message})).collect::<Vec<_>>(),
@@ -366,17 +428,74 @@ pub fn to_json(r: &Reconciliation, explain: Option<&Deal>) -> Value {
             .map(|e| {
                 json!({
                     "step": e.step + 1,
-                    "label": deal.steps[e.step].label,
-                    "account": e.account.map(|a| a.name()),
-                    "before": json_decimal(e.before),
-                    "after": json_decimal(e.after),
+                    "label": deal.steps[e.step].describe(deal),
+                    "account": e.account.map(|a| deal.accounts[a].name.clone()),
+                    "before": number(e.before),
+                    "after": number(e.after),
                     "note": e.note,
                     "payments": e.payments.iter().map(|p| json!({
-                        "to": p.to, "what": p.what, "due": p.due.map(json_decimal), "paid": json_decimal(p.paid)
+                        "to": p.to, "what": p.what, "due": p.due.map(number), "paid": number(p.paid)
                     })).collect::<Vec<_>>(),
                 })
             })
             .collect();
     }
     v
+}
+
+/// One row per month: figures compared, matched, mismatched,
+/// report-inconsistent, not modelled.
+pub fn summary_table(runs: &[Reconciliation]) -> String {
+    let mut t = Table::with_left(
+        &[
+            "distribution",
+            "state",
+            "compared",
+            "match",
+            "mismatch",
+            "inconsistent",
+            "not modelled",
+            "inputs",
+            "missing",
+        ],
+        2,
+    );
+    let mut total = Summary::default();
+    for r in runs {
+        let s = r.summary();
+        total.matched += s.matched;
+        total.mismatched += s.mismatched;
+        total.report_inconsistent += s.report_inconsistent;
+        total.not_modelled += s.not_modelled;
+        total.inputs += s.inputs;
+        total.missing += s.missing;
+        t.row(vec![
+            r.distribution_date.to_string(),
+            if r.inputs.carried {
+                "carried"
+            } else {
+                "report"
+            }
+            .to_string(),
+            s.compared().to_string(),
+            s.matched.to_string(),
+            s.mismatched.to_string(),
+            s.report_inconsistent.to_string(),
+            s.not_modelled.to_string(),
+            s.inputs.to_string(),
+            s.missing.to_string(),
+        ]);
+    }
+    t.row(vec![
+        "all months".to_string(),
+        String::new(),
+        total.compared().to_string(),
+        total.matched.to_string(),
+        total.mismatched.to_string(),
+        total.report_inconsistent.to_string(),
+        total.not_modelled.to_string(),
+        total.inputs.to_string(),
+        total.missing.to_string(),
+    ]);
+    t.render()
 }

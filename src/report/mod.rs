@@ -5,16 +5,64 @@
 //! reconciliation can say where a figure came from and how precisely it can be
 //! compared.
 
+pub mod filing;
 mod number;
 mod parse;
 pub mod render;
+pub mod us_bank;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+pub use filing::{FigurePath, Filing, FilingFigure, Missing, Subject, Unit};
 pub use number::{Printed, parse_number};
 pub use parse::parse;
+
+use std::path::Path;
+
+use crate::error::{Error, Result};
+
+/// Read a report of `layout` from a file.
+pub fn read_filing(layout: Layout, path: &Path) -> Result<Filing> {
+    let text = Error::read_to_string(path)?;
+    parse_filing(layout, path, &text)
+}
+
+/// Parse a report's text in `layout` (`path` names it in messages).
+pub fn parse_filing(layout: Layout, path: &Path, text: &str) -> Result<Filing> {
+    match layout {
+        Layout::UsBankStatement => {
+            let (report, warnings) = parse(path, text)?;
+            us_bank::to_filing(&report, warnings)
+                .ok_or_else(|| Error::file(path, "the report prints no distribution date"))
+        }
+        Layout::CarmaxServicerCertificate => Err(Error::file(
+            path,
+            "the CarMax servicer certificate layout is read by report::carmax",
+        )),
+    }
+}
+
+/// The report layouts the deal files can name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// US Bank's "Statement to Certificateholders" (the ABSC deals).
+    UsBankStatement,
+    /// CarMax Auto Owner Trust servicer certificates (Form 10-D, exhibit 99.1).
+    CarmaxServicerCertificate,
+}
+
+impl Layout {
+    pub const ALL: [Layout; 2] = [Layout::UsBankStatement, Layout::CarmaxServicerCertificate];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Layout::UsBankStatement => "us-bank-statement",
+            Layout::CarmaxServicerCertificate => "carmax-servicer-certificate",
+        }
+    }
+}
 
 /// A parsed trustee report.
 #[derive(Debug, Clone, Serialize, Default)]
@@ -82,6 +130,9 @@ pub struct Report {
     pub named_rates: Vec<(String, Printed)>,
     pub available_distribution_amount: Option<Printed>,
     pub deposit_to_net_wac_reserve_fund: Option<Printed>,
+    /// Figures the layout prints in every report that this one lacks (a
+    /// table cut short, a missing total row), each with where it was expected.
+    pub missing: Vec<Warning>,
 }
 
 /// One class's figures from every table of the report.

@@ -126,6 +126,7 @@ impl<'a> Parser<'a> {
         let after_summary = self.summary(summary)?;
         self.walk(after_summary);
         self.require_core_tables(summary)?;
+        self.expect_tables(summary);
         let collateral_warnings = footing::collateral(&self.report);
         self.warnings.extend(collateral_warnings);
         Ok(())
@@ -165,6 +166,17 @@ impl<'a> Parser<'a> {
             line,
             message: message.into(),
         });
+    }
+
+    /// A figure every report of this layout prints and this one lacks: a
+    /// warning, and a figure reconcile must not pass over.
+    fn missing(&mut self, line: usize, message: impl Into<String>) {
+        let message = message.into();
+        self.report.missing.push(Warning {
+            line,
+            message: message.clone(),
+        });
+        self.warn(line, message);
     }
 
     /// The class a table row's label names: exactly, or ignoring hyphens and
@@ -250,6 +262,7 @@ impl<'a> Parser<'a> {
     fn summary(&mut self, header: usize) -> Result<usize> {
         let lines = self.lines;
         let mut i = header + 1;
+        let mut summary_total = false;
         while let Some(row) = lines.get(i).and_then(|l| l.row(1)) {
             i += 1;
             let Some(label) = row.label() else {
@@ -269,7 +282,7 @@ impl<'a> Parser<'a> {
                         let t = &mut self.report.totals;
                         (t.original_balance, t.beginning_balance, t.principal) = (*o, *b, *p);
                     }
-                    _ => self.warn(
+                    _ => self.missing(
                         row.line,
                         format!(
                             "distribution summary Total row has {} figures, expected 3",
@@ -277,6 +290,7 @@ impl<'a> Parser<'a> {
                         ),
                     ),
                 }
+                summary_total = true;
                 continue;
             }
             if self.report.classes.iter().any(|c| c.name == label) {
@@ -294,7 +308,7 @@ impl<'a> Parser<'a> {
             };
             match figures {
                 Some((o, b, p)) => (class.original_balance, class.beginning_balance, class.principal) = (o, b, p),
-                None => self.warn(
+                None => self.missing(
                     row.line,
                     format!(
                         "distribution summary row for {label} has {} figures, expected 3 (Orig Bal, Beg Bal, Prin)",
@@ -303,6 +317,9 @@ impl<'a> Parser<'a> {
                 ),
             }
             self.report.classes.push(class);
+        }
+        if !summary_total && !self.report.classes.is_empty() {
+            self.missing(i, "the distribution summary has no Total row");
         }
         if self.report.classes.is_empty() {
             let found = match lines.get(header + 1) {
@@ -728,6 +745,14 @@ impl<'a> Parser<'a> {
         }
         if let Some(row) = total {
             self.total_row(table, row);
+        } else if matches!(
+            table,
+            Table::RateInterest | Table::LossTotal | Table::ShortfallEnding
+        ) {
+            self.missing(
+                header_line,
+                format!("the {} has no Total row", table.name()),
+            );
         }
         if table.lists_every_class() {
             let missing: Vec<&str> = self
@@ -740,7 +765,7 @@ impl<'a> Parser<'a> {
                 .collect();
             if !missing.is_empty() {
                 let message = format!("the {} has no row for {}", table.name(), missing.join(", "));
-                self.warn(header_line, message);
+                self.missing(header_line, message);
             }
         }
     }
@@ -773,7 +798,7 @@ impl<'a> Parser<'a> {
         }
         if rows.len() < n {
             let line = rows.last().map(|r| r.line).unwrap_or(0);
-            self.warn(
+            self.missing(
                 line,
                 format!(
                     "per-$1,000 interest table has {} rows for {n} classes; the last classes have none",
@@ -831,7 +856,7 @@ impl<'a> Parser<'a> {
             }
             (_, figures) => {
                 let (name, found) = (class.name.clone(), figures.len());
-                self.warn(
+                self.missing(
                     row.line,
                     format!(
                         "{}: expected {} figures for {name}, found {found}; row ignored",
@@ -934,6 +959,27 @@ impl<'a> Parser<'a> {
     }
 
     // ---- the end ---------------------------------------------------------
+
+    /// Every class table this layout prints, each read once.
+    fn expect_tables(&mut self, summary: usize) {
+        for t in [
+            Table::Cusip,
+            Table::Per1000Interest,
+            Table::CarryForward,
+            Table::Shortfalls,
+            Table::Raisf,
+        ] {
+            if !self.tables_seen.iter().any(|(s, _)| *s == t) {
+                self.missing(
+                    summary + 1,
+                    format!(
+                        "the report has no {} (expected after the distribution summary)",
+                        t.describe()
+                    ),
+                );
+            }
+        }
+    }
 
     fn require_core_tables(&self, summary: usize) -> Result<()> {
         let mut missing: Vec<String> = [

@@ -1,42 +1,127 @@
 //! Runs one distribution period through a deal's waterfall.
 //!
-//! Money is rounded to the cent ([`Num::round_cents`]) where it is computed (an
-//! accrual, a fee, a pro rata share, an OC target) and only added or
-//! subtracted after that, so every cent that comes in is accounted for; the
-//! period ends with a conservation check.
+//! A period has three parts:
+//! 1. **Determination**: the collateral's figures, the triggers, the
+//!    step-down, the OC target, every `[[quantity]]` and every class's
+//!    interest, each worked out once, when first needed (a cap rate that
+//!    reads another class's interest accrues that class first);
+//! 2. **The waterfall**: the collateral's cash goes into the collection
+//!    accounts, and the steps run in order, each through its own module in
+//!    [`crate::deal::steps`];
+//! 3. **The end**: ending balances, notionals, the state for the next period,
+//!    and two checks: no cash left in a collection account, and every cent
+//!    that came in paid out or kept in an account that carries a balance.
+//!
+//! Money is rounded to the cent ([`Num::round_cents`], halves away from zero)
+//! where it is computed (an accrual, a fee, a pro rata share, an amount an
+//! expression gives) and only added or subtracted after that, so every cent
+//! that comes in is accounted for.
 
+use crate::deal::quantity::{
+    AccountField, BalanceAt, FeeField, InterestField, OcField, PoolField, StepField,
+};
 use crate::deal::{
-    Account, Action, ClassKind, Deal, Distribution, Limit, Rule, Step, Target, When,
+    AccountKind, Deal, Expr, FeeDue, Flow, Notional, Quantity, Rule, ScheduleSource, Target,
+    TriggerKind,
 };
 use crate::error::{Error, Result};
-use crate::num::Num;
+use crate::num::{MAX_AMOUNT, Num};
 
 use super::ledger::{Entry, Ledger, Payment};
-use super::period::{ClassFlows, DealFlows, PeriodInput, PeriodResult};
+use super::period::{
+    AccountFlows, ClassFlows, DealFlows, FeeFlows, PeriodInput, PeriodResult, StepFlows,
+};
 use super::state::DealState;
-use super::terms::{CouponT, Terms, TriggerT};
 
-/// Most members an allocation or a step may list (pro rata shares are
-/// computed on the stack).
-pub const MAX_MEMBERS: usize = 32;
+/// Distribution numbers for which notional schedules are precomputed.
+const NOTIONAL_HORIZON: usize = 720;
 
 /// A deal ready to run periods in number type `T`. Build it once; run it for
-/// as many periods and scenarios as needed.
+/// as many periods and scenarios as needed (clone it for another thread).
 #[derive(Debug, Clone)]
 pub struct Engine<'d, T: Num> {
     pub deal: &'d Deal,
-    pub terms: Terms<T>,
-    /// IO notionals by distribution number, precomputed.
-    notionals: Vec<Vec<T>>,
-    /// The classes each step reaches, nested allocations expanded.
-    step_classes: Vec<Vec<usize>>,
-    /// For each class, the most junior class sharing its target enhancement.
-    tier_junior: Vec<usize>,
-    cur: Vec<T>,
+    plan: Plan<T>,
+    scratch: Scratch<T>,
+    /// Work out the deal's `[report.figures]` at the end of each period.
+    report_figures: bool,
 }
 
-/// Distribution numbers for which IO notionals are precomputed.
-const NOTIONAL_HORIZON: usize = 600;
+/// What is worked out once per deal.
+#[derive(Debug, Clone)]
+struct Plan<T> {
+    /// Notional schedules by distribution number - 1.
+    notionals: Vec<Vec<T>>,
+    /// Scheduled balances (PAC/TAC) by distribution number - 1.
+    schedules: Vec<Vec<T>>,
+    principal_classes: Vec<usize>,
+    cutoff: T,
+    group_cutoff: Vec<T>,
+    call_threshold: Option<T>,
+    max_amount: T,
+}
+
+/// Buffers reused from period to period.
+#[derive(Debug, Clone)]
+struct Scratch<T> {
+    cur: Vec<T>,
+    begin: Vec<T>,
+    acc: Vec<T>,
+    memo: Memo<T>,
+    /// Buffers for shares, one per depth of nested allocations.
+    bufs: Vec<Vec<T>>,
+}
+
+/// A value worked out once a period, when first needed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Slot<T> {
+    Empty,
+    Busy,
+    Done(T),
+}
+
+#[derive(Debug, Clone)]
+struct Memo<T> {
+    quantities: Vec<Slot<T>>,
+    accrued: Vec<Slot<()>>,
+    triggers: Vec<Slot<bool>>,
+    stepdown: Slot<bool>,
+    oc_target: Slot<T>,
+    oc_floor: Slot<T>,
+    account_targets: Vec<Slot<T>>,
+    fees: Vec<Slot<()>>,
+    /// A value was needed while it was being worked out: a cycle the
+    /// validation should have refused.
+    cycle: Option<String>,
+}
+
+impl<T: Num> Memo<T> {
+    fn new(deal: &Deal) -> Self {
+        Memo {
+            quantities: vec![Slot::Empty; deal.quantities.len()],
+            accrued: vec![Slot::Empty; deal.classes.len()],
+            triggers: vec![Slot::Empty; deal.triggers.len()],
+            stepdown: Slot::Empty,
+            oc_target: Slot::Empty,
+            oc_floor: Slot::Empty,
+            account_targets: vec![Slot::Empty; deal.accounts.len()],
+            fees: vec![Slot::Empty; deal.fees.len()],
+            cycle: None,
+        }
+    }
+
+    fn clear(&mut self) {
+        self.quantities.fill(Slot::Empty);
+        self.accrued.fill(Slot::Empty);
+        self.triggers.fill(Slot::Empty);
+        self.stepdown = Slot::Empty;
+        self.oc_target = Slot::Empty;
+        self.oc_floor = Slot::Empty;
+        self.account_targets.fill(Slot::Empty);
+        self.fees.fill(Slot::Empty);
+        self.cycle = None;
+    }
+}
 
 impl<'d, T: Num> Engine<'d, T> {
     pub fn new(deal: &'d Deal) -> Self {
@@ -44,7 +129,7 @@ impl<'d, T: Num> Engine<'d, T> {
             .classes
             .iter()
             .map(|c| match &c.notional {
-                Some(s) => (0..NOTIONAL_HORIZON)
+                Some(Notional::Schedule(s)) => (0..NOTIONAL_HORIZON)
                     .map(|n| {
                         let date = deal
                             .calendar
@@ -52,57 +137,59 @@ impl<'d, T: Num> Engine<'d, T> {
                         T::from_decimal(s.at(date, c.original_balance))
                     })
                     .collect(),
-                None => Vec::new(),
+                _ => Vec::new(),
             })
             .collect();
-        let step_classes = deal
-            .steps
+        let schedules = deal
+            .schedules
             .iter()
-            .map(|s| {
-                let mut list = Vec::new();
-                if let Action::PayPrincipal { dist, .. } = &s.action {
-                    match dist {
-                        Distribution::GroupShare(pairs) => pairs
-                            .iter()
-                            .for_each(|&(_, t)| deal.target_classes(t, &mut list)),
-                        Distribution::To(t) => deal.target_classes(*t, &mut list),
-                    }
+            .map(|s| match &s.source {
+                ScheduleSource::Given(v) => v.iter().map(|&x| T::from_decimal(x)).collect(),
+                ScheduleSource::Band { balances, .. } => {
+                    balances.iter().map(|&x| T::from_decimal(x)).collect()
                 }
-                list.truncate(MAX_MEMBERS);
-                list
             })
             .collect();
-        let tier_junior = (0..deal.classes.len())
-            .map(|k| {
-                let t = deal.classes[k].target_enhancement;
-                (k..deal.classes.len())
-                    .filter(|&j| {
-                        deal.classes[j].kind.carries_principal()
-                            && t.is_some()
-                            && deal.classes[j].target_enhancement == t
-                    })
-                    .max()
-                    .unwrap_or(k)
-            })
-            .collect();
+        let plan = Plan {
+            notionals,
+            schedules,
+            principal_classes: deal.principal_classes().collect(),
+            cutoff: T::from_decimal(deal.cutoff_balance),
+            group_cutoff: deal
+                .groups
+                .iter()
+                .map(|g| T::from_decimal(g.cutoff_balance.unwrap_or_default()))
+                .collect(),
+            call_threshold: deal
+                .call
+                .as_ref()
+                .map(|c| T::from_decimal(c.fraction_of_cutoff * deal.cutoff_balance).round_cents()),
+            max_amount: T::from_decimal(MAX_AMOUNT),
+        };
+        let n = deal.classes.len();
         Engine {
             deal,
-            terms: Terms::new(deal),
-            notionals,
-            step_classes,
-            tier_junior,
-            cur: vec![T::ZERO; deal.classes.len()],
+            plan,
+            scratch: Scratch {
+                cur: vec![T::ZERO; n],
+                begin: vec![T::ZERO; n],
+                acc: vec![T::ZERO; deal.accounts.len()],
+                memo: Memo::new(deal),
+                bufs: Vec::new(),
+            },
+            report_figures: false,
         }
+    }
+
+    /// Also work out the deal's report figures (`[report.figures]`) each period.
+    pub fn with_report_figures(mut self) -> Self {
+        self.report_figures = true;
+        self
     }
 
     /// A fresh result buffer of the right shape for this deal.
     pub fn result(&self) -> PeriodResult<T> {
-        PeriodResult::new(
-            self.deal.classes.len(),
-            self.deal.fees.len(),
-            self.deal.rates.len(),
-            self.deal.triggers.len(),
-        )
+        PeriodResult::new(self.deal)
     }
 
     /// Run one period: `state` goes from the previous distribution date to this
@@ -115,57 +202,92 @@ impl<'d, T: Num> Engine<'d, T> {
         ledger: &mut L,
     ) -> Result<()> {
         let deal = self.deal;
-        if input.groups.len() != deal.groups.len() {
+        if input.groups.len() != deal.groups.len().max(1) {
             return Err(Error::Internal(format!(
                 "{} groups of collateral cash for a deal with {} groups",
                 input.groups.len(),
                 deal.groups.len()
             )));
         }
-        let mut cur = std::mem::take(&mut self.cur);
-        cur.clear();
-        cur.extend_from_slice(&state.balances);
-        let mut p = Run {
+        let s = &mut self.scratch;
+        s.memo.clear();
+        s.cur.clear();
+        s.cur.extend_from_slice(&state.balances);
+        s.begin.clear();
+        s.begin.extend_from_slice(&state.balances);
+        s.acc.clear();
+        s.acc.extend_from_slice(&state.accounts);
+        let mut bufs = std::mem::take(&mut s.bufs);
+        let mut r = Run {
             deal,
-            t: &self.terms,
-            step_classes: &self.step_classes,
-            tier_junior: &self.tier_junior,
+            plan: &self.plan,
             input,
             state,
             out,
             ledger,
-            cur: &mut cur,
-            acc: [T::ZERO; 4],
-            pool_beginning: T::ZERO,
-            pool_ending: T::ZERO,
-            certificates_beginning: T::ZERO,
-            floor: T::ZERO,
-            step_up: false,
+            cur: &mut s.cur,
+            begin: &s.begin,
+            acc: &mut s.acc,
+            memo: &mut s.memo,
+            bufs: &mut bufs,
+            pool: Pool::zero(),
+            call_passed: false,
+            report_figures: self.report_figures,
         };
-        let result = p.period();
-        if result.is_ok() {
-            p.finish(&self.notionals, |k, date, cur| {
-                match &deal.classes[k].notional {
-                    None => cur,
-                    Some(s) => T::from_decimal(s.at(date, deal.classes[k].original_balance)),
-                }
-            })?;
-        }
-        self.cur = cur;
+        let result = r.period();
+        s.bufs = bufs;
         result
     }
 }
 
+/// The pool's figures this period.
+#[derive(Debug, Clone, Copy)]
+struct Pool<T> {
+    beginning: T,
+    ending: T,
+    interest: T,
+    principal: T,
+    scheduled: T,
+    prepayments: T,
+    liquidation: T,
+    repurchases: T,
+    recoveries: T,
+    loss: T,
+    net_wac: T,
+    certificates_beginning: T,
+}
+
+/// One period being run: what the steps work with.
+pub struct Run<'a, T: Num, L: Ledger<T>> {
+    pub deal: &'a Deal,
+    plan: &'a Plan<T>,
+    pub input: &'a PeriodInput<T>,
+    pub state: &'a mut DealState<T>,
+    pub out: &'a mut PeriodResult<T>,
+    pub ledger: &'a mut L,
+    /// Class balances as principal is paid, accreted and written down.
+    cur: &'a mut Vec<T>,
+    /// Class balances (notionals) at the start of the period.
+    begin: &'a Vec<T>,
+    /// Account balances as the steps run.
+    acc: &'a mut Vec<T>,
+    memo: &'a mut Memo<T>,
+    bufs: &'a mut Vec<Vec<T>>,
+    pool: Pool<T>,
+    call_passed: bool,
+    report_figures: bool,
+}
+
 /// What a "pay what is due" step pays.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Due {
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Due {
     Interest,
     Basis,
     Writedown,
 }
 
 impl Due {
-    fn what(self) -> &'static str {
+    pub fn what(self) -> &'static str {
         match self {
             Due::Interest => "interest",
             Due::Basis => "net WAC carryover",
@@ -174,29 +296,10 @@ impl Due {
     }
 }
 
-struct Run<'a, T: Num, L: Ledger<T>> {
-    deal: &'a Deal,
-    t: &'a Terms<T>,
-    step_classes: &'a [Vec<usize>],
-    tier_junior: &'a [usize],
-    input: &'a PeriodInput<T>,
-    state: &'a mut DealState<T>,
-    out: &'a mut PeriodResult<T>,
-    ledger: &'a mut L,
-    /// Current principal balances as principal is paid and written down.
-    cur: &'a mut Vec<T>,
-    acc: [T; 4],
-    pool_beginning: T,
-    pool_ending: T,
-    certificates_beginning: T,
-    floor: T,
-    step_up: bool,
-}
-
 /// Split `amount` in proportion to `weights` (rounded to the cent; the last
 /// weighted member takes the remainder so the shares add up exactly; no share
 /// takes more than what is left).
-fn split<T: Num>(amount: T, weights: &[T], shares: &mut [T]) {
+pub fn split<T: Num>(amount: T, weights: &[T], shares: &mut [T]) {
     let total = weights.iter().fold(T::ZERO, |a, &w| a + w);
     for s in shares.iter_mut() {
         *s = T::ZERO;
@@ -220,430 +323,702 @@ fn split<T: Num>(amount: T, weights: &[T], shares: &mut [T]) {
     }
 }
 
-fn money<T: Num>(x: T) -> String {
+/// Money as text, for the ledger.
+pub fn money<T: Num>(x: T) -> String {
     crate::format::money(x.to_decimal())
 }
 
+impl<T: Num> Pool<T> {
+    fn zero() -> Self {
+        let z = T::ZERO;
+        Pool {
+            beginning: z,
+            ending: z,
+            interest: z,
+            principal: z,
+            scheduled: z,
+            prepayments: z,
+            liquidation: z,
+            repurchases: z,
+            recoveries: z,
+            loss: z,
+            net_wac: z,
+            certificates_beginning: z,
+        }
+    }
+}
+
+impl<T: Num, L: Ledger<T>> crate::deal::expr::Context<T> for Run<'_, T, L> {
+    fn quantity(&mut self, q: &Quantity) -> T {
+        self.value(q)
+    }
+}
+
 impl<T: Num, L: Ledger<T>> Run<'_, T, L> {
+    // --- The period -------------------------------------------------------------
+
     fn period(&mut self) -> Result<()> {
-        let (deal, t, input) = (self.deal, self.t, self.input);
+        let (deal, input) = (self.deal, self.input);
         self.out.date = input.date;
         self.out.period = input.period;
         for f in self.out.fees.iter_mut() {
-            *f = T::ZERO;
+            *f = FeeFlows::zero();
         }
-        let mut d = DealFlows::zero();
+        for s in self.out.steps.iter_mut() {
+            *s = StepFlows::zero();
+        }
+        for c in self.out.classes.iter_mut() {
+            *c = ClassFlows::zero();
+        }
+        let mut p: Pool<T> = Pool::zero();
+        let mut wac_weighted = T::ZERO;
         for g in &input.groups {
-            d.pool_beginning += g.beginning_balance;
-            d.interest_remittance += g.interest;
-            d.principal_remittance += g.principal_remittance();
-            d.realized_loss += g.realized_loss;
+            p.beginning += g.beginning_balance;
+            p.interest += g.interest;
+            p.scheduled += g.scheduled_principal;
+            p.prepayments += g.prepayments;
+            p.liquidation += g.liquidation_proceeds;
+            p.repurchases += g.repurchases;
+            p.recoveries += g.recoveries;
+            p.loss += g.realized_loss;
+            wac_weighted += g.net_wac * g.beginning_balance;
         }
-        d.premiums = input.premiums;
-        d.available = d.interest_remittance + d.principal_remittance + d.premiums;
-        d.pool_ending = d.pool_beginning - d.principal_remittance - d.realized_loss;
-        self.pool_beginning = d.pool_beginning;
-        self.pool_ending = d.pool_ending;
-
-        let certificates = t
+        for x in [
+            &mut p.beginning,
+            &mut p.interest,
+            &mut p.scheduled,
+            &mut p.prepayments,
+            &mut p.liquidation,
+            &mut p.repurchases,
+            &mut p.recoveries,
+            &mut p.loss,
+        ] {
+            *x = x.canon();
+        }
+        p.principal =
+            (p.scheduled + p.prepayments + p.liquidation + p.repurchases + p.recoveries).canon();
+        p.ending = (p.beginning - (p.principal - p.recoveries) - p.loss).canon();
+        p.net_wac = wac_weighted.div_or_zero(p.beginning);
+        p.certificates_beginning = self
+            .plan
             .principal_classes
             .iter()
-            .fold(T::ZERO, |a, &k| a + self.state.balances[k]);
-        self.certificates_beginning = certificates;
-        let senior = t
-            .senior_classes
-            .iter()
-            .fold(T::ZERO, |a, &k| a + self.state.balances[k]);
-        // The OC is carried in the state as the holder's balance (a report prints
-        // it as X's beginning balance); without an OC section it is implied.
-        d.oc_beginning = match &deal.oc {
-            Some(oc) => self.state.balances[oc.holder],
-            None => d.pool_beginning - certificates,
-        };
+            .fold(T::ZERO, |a, &k| a + self.begin[k])
+            .canon();
+        self.pool = p;
 
-        // The clean-up call: margins step up after the first date it could be exercised.
-        self.step_up = self.state.call_date_passed;
-        if let Some(th) = t.call_threshold
-            && d.pool_beginning <= th
+        let mut d = DealFlows::zero();
+        d.pool_beginning = p.beginning;
+        d.pool_ending = p.ending;
+        d.interest_remittance = p.interest;
+        d.principal_remittance = p.principal;
+        d.scheduled_principal = p.scheduled;
+        d.unscheduled_principal = p.principal - p.scheduled;
+        d.realized_loss = p.loss;
+        d.premiums = input.premiums;
+        d.oc_beginning = if deal.oc.is_some() {
+            self.state.oc
+        } else {
+            p.beginning - p.certificates_beginning
+        };
+        d.cumulative_loss = self.state.cumulative_loss + p.loss;
+        d.delinquency_rate = input.delinquent_60_plus.div_or_zero(p.ending);
+        self.out.deal = d;
+
+        // Coupons that step up after the call: from the period after the
+        // first one the call could have been exercised on.
+        self.call_passed = self.state.call_date_passed;
+        if let Some(th) = self.plan.call_threshold
+            && p.beginning <= th
         {
             self.state.call_date_passed = true;
         }
+        self.state.push_delinquency(self.out.deal.delinquency_rate);
 
-        // Delinquency, losses, step-down and triggers, as of this period.
-        d.delinquency_rate = input.delinquent_60_plus.div_or_zero(d.pool_ending);
-        self.state.push_delinquency(d.delinquency_rate);
-        d.senior_enhancement_before = (d.pool_ending - senior).div_or_zero(d.pool_ending);
-        let prior_enhancement = self
-            .state
-            .credit_enhancement
-            .unwrap_or_else(|| (d.pool_beginning - senior).div_or_zero(d.pool_beginning));
-        d.cumulative_loss = self.state.cumulative_loss + d.realized_loss;
-        let mut trigger = false;
-        for (i, tr) in t.triggers.iter().enumerate() {
-            let breached = match tr {
-                TriggerT::Delinquency { fraction, months } => {
-                    let hist = &self.state.delinquency;
-                    let n = (*months).min(hist.len()).max(1);
-                    let avg = hist[hist.len().saturating_sub(n)..]
-                        .iter()
-                        .fold(T::ZERO, |a, &x| a + x)
-                        / T::from_i64(n as i64);
-                    d.rolling_delinquency_rate = avg;
-                    avg > *fraction * prior_enhancement
-                }
-                TriggerT::CumulativeLoss { schedule } => {
-                    match schedule.iter().rev().find(|(from, _)| *from <= input.date) {
-                        Some(&(_, limit)) => d.cumulative_loss.div_or_zero(t.cutoff) > limit,
-                        None => false,
-                    }
-                }
-            };
-            self.out.triggers[i] = breached;
-            trigger |= breached;
+        // Accounts: what they carried, then the collateral's cash.
+        for (a, acct) in deal.accounts.iter().enumerate() {
+            let mut f = AccountFlows::zero();
+            f.beginning = self.acc[a];
+            f.earnings = input.earnings.get(a).copied().unwrap_or(T::ZERO);
+            f.collections = self.collections(a);
+            self.acc[a] = (self.acc[a] + f.collections + f.earnings).canon();
+            self.out.accounts[a] = f;
+            let _ = acct;
         }
-        if let (Some(se), Some(sd)) = (t.stepdown_enhancement, &deal.stepdown)
-            && !self.state.stepdown
-            && input.date >= sd.earliest
-            && (d.senior_enhancement_before >= se || !senior.is_positive())
+        self.out.deal.available = self
+            .out
+            .accounts
+            .iter()
+            .fold(T::ZERO, |s, f| s + f.collections + f.earnings);
+        // Validation sends each group's interest and principal to exactly one
+        // account; premiums may have none, and then there must be none.
+        if input.premiums != T::ZERO
+            && !deal
+                .accounts
+                .iter()
+                .any(|a| a.receives.contains(&Flow::Premiums))
         {
-            self.state.stepdown = true;
+            return Err(Error::file(
+                &deal.path,
+                format!(
+                    "on {} the collateral paid {} of prepayment premiums, but no account receives \"premiums\"",
+                    input.date,
+                    money(input.premiums)
+                ),
+            ));
         }
-        d.stepdown = self.state.stepdown;
-        d.trigger = trigger;
 
-        // The OC target and how far the OC is from it before this period's principal.
-        if let Some(before) = t.oc_before {
-            let floor = t
-                .oc_floor
-                .map(|f| f.value(t.cutoff, d.pool_ending))
-                .unwrap_or(T::ZERO);
-            self.floor = floor;
-            let before_target = before.value(t.cutoff, d.pool_ending);
-            d.oc_target = if !self.state.stepdown {
-                before_target
-            } else if trigger {
-                self.state.oc_target.unwrap_or(before_target)
-            } else {
-                t.oc_after
-                    .map(|a| a.value(t.cutoff, d.pool_ending))
-                    .unwrap_or(before_target)
-                    .max_of(floor)
-            };
-            let oc_before_principal = d.oc_beginning - d.realized_loss;
-            d.oc_deficiency = (d.oc_target - oc_before_principal).pos();
-            d.excess_oc = (oc_before_principal - d.oc_target).pos();
+        // Determination: everything the waterfall's terms read, worked out
+        // before any step runs.
+        let mut any = false;
+        for t in 0..deal.triggers.len() {
+            let b = self.trigger(t);
+            self.out.triggers[t] = b;
+            any |= b;
         }
-        self.out.deal = d;
+        self.out.deal.trigger = any;
+        self.out.deal.stepdown = self.stepdown();
+        if deal.oc.is_some() {
+            let target = self.oc_target();
+            let before = self.out.deal.oc_beginning - p.loss;
+            self.out.deal.oc_target = target;
+            self.out.deal.oc_deficiency = (target - before).pos();
+            self.out.deal.excess_oc = (before - target).pos();
+        }
+        for q in 0..deal.quantities.len() {
+            self.out.quantities[q] = self.named(q);
+        }
+        for k in 0..deal.classes.len() {
+            self.accrue(k);
+        }
+        for f in 0..deal.fees.len() {
+            self.fee(f);
+        }
+        for a in 0..deal.accounts.len() {
+            if matches!(deal.accounts[a].kind, AccountKind::Reserve { .. }) {
+                self.out.accounts[a].target = self.account_target(a);
+            }
+        }
+        if let Some(c) = self.memo.cycle.take() {
+            return Err(Error::file(
+                &deal.path,
+                format!("{c} depends on itself (through the terms it reads)"),
+            ));
+        }
 
-        self.accrue();
-
-        self.acc = [
-            d.interest_remittance,
-            d.principal_remittance,
-            d.premiums,
-            T::ZERO,
-        ];
-        let after_stepdown = self.state.stepdown && !trigger;
+        // The waterfall.
         for (i, step) in deal.steps.iter().enumerate() {
-            let applies = match step.when {
-                When::Always => true,
-                When::BeforeStepdownOrTrigger => !after_stepdown,
-                When::AfterStepdownNoTrigger => after_stepdown,
+            let applies = match &step.when {
+                None => true,
+                Some(w) => w.holds(self),
             };
-            if applies {
-                self.step(i, step);
-            } else if L::ON {
-                self.ledger.record(Entry {
-                    step: i,
-                    account: None,
-                    before: T::ZERO,
-                    after: T::ZERO,
-                    payments: Vec::new(),
-                    note: if after_stepdown {
-                        "skipped: on or after the step-down date with no trigger event".to_string()
-                    } else {
-                        "skipped: before the step-down date or a trigger event is in effect"
-                            .to_string()
-                    },
-                });
+            let source = step.action.source();
+            let before = source.map(|a| self.acc[a]).unwrap_or(T::ZERO);
+            if !applies {
+                if L::ON {
+                    let note = format!(
+                        "skipped: {} does not hold",
+                        step.when
+                            .as_ref()
+                            .map(|w| deal.display(w))
+                            .unwrap_or_default()
+                    );
+                    self.record(i, None, T::ZERO, Vec::new(), note);
+                }
+                continue;
             }
+            let amount = step.action.run(self, i);
+            let after = source.map(|a| self.acc[a]).unwrap_or(T::ZERO);
+            self.out.steps[i] = StepFlows {
+                available: before,
+                amount,
+                left: after,
+                ran: true,
+            };
         }
-        for a in Account::ALL {
-            let left = self.acc[a as usize];
-            if left != T::ZERO {
-                return Err(Error::file(
-                    &deal.path,
-                    format!(
-                        "the waterfall leaves {} in the {} account after its last step on {}: add a step that pays or transfers it",
-                        money(left),
-                        a.name(),
-                        input.date
-                    ),
-                ));
-            }
-        }
-        Ok(())
+        self.finish()
     }
 
-    /// Rates and each class's interest accrual for the period.
-    fn accrue(&mut self) {
-        let (deal, t, input) = (self.deal, self.t, self.input);
-        let mut done = [false; 64];
-        for k in 0..deal.classes.len() {
-            if deal.classes[k].cap.is_none() {
-                self.accrue_class(k, &mut done);
-            }
-        }
-        for (j, r) in deal.rates.iter().enumerate() {
-            let base = match r.group {
-                Some(g) => input.groups[g].net_wac,
-                None => input
-                    .groups
-                    .iter()
-                    .fold(T::ZERO, |a, g| a + g.net_wac * g.beginning_balance)
-                    .div_or_zero(self.pool_beginning),
-            };
-            let mut rate = base;
-            for &f in &r.less_fees {
-                rate -= t.fee_rates[f];
-            }
-            for &k in &r.less_interest_of {
-                self.accrue_class(k, &mut done);
-                rate -= (self.out.classes[k].accrued * T::from_i64(12))
-                    .div_or_zero(self.pool_beginning);
-            }
-            if r.basis == crate::calendar::DayCount::Act360 && input.days_actual > 0 {
-                rate = rate * T::from_i64(30) / T::from_i64(input.days_actual as i64);
-            }
-            self.out.rates[j] = rate;
-        }
-        for k in 0..deal.classes.len() {
-            self.accrue_class(k, &mut done);
-        }
-    }
-
-    fn accrue_class(&mut self, k: usize, done: &mut [bool; 64]) {
-        if k < 64 && done[k] {
-            return;
-        }
-        if k < 64 {
-            done[k] = true;
-        }
-        let (deal, t, input) = (self.deal, self.t, self.input);
-        let class = &deal.classes[k];
-        let uncapped = match t.coupons[k] {
-            CouponT::None => T::ZERO,
-            CouponT::Fixed(c) => c,
-            CouponT::Floating {
-                margin,
-                margin_after_call,
-            } => {
-                input.index
-                    + if self.step_up {
-                        margin_after_call
-                    } else {
-                        margin
-                    }
-            }
-            CouponT::Inverse { strike } => (strike - input.index).pos(),
+    /// The collateral cash account `a` receives this period.
+    fn collections(&self, a: usize) -> T {
+        let acct = &self.deal.accounts[a];
+        let mut total = T::ZERO;
+        let groups: &[super::period::GroupCash<T>] = match acct.group {
+            Some(g) => std::slice::from_ref(&self.input.groups[g]),
+            None => &self.input.groups,
         };
-        let rate = match class.cap {
-            Some(j) => uncapped.min_of(self.out.rates[j]).pos(),
+        for flow in &acct.receives {
+            for g in groups {
+                total += match flow {
+                    Flow::Interest => g.interest,
+                    Flow::Principal => g.principal_remittance(),
+                    Flow::ScheduledPrincipal => g.scheduled_principal,
+                    Flow::UnscheduledPrincipal => g.unscheduled_principal(),
+                    Flow::Premiums => T::ZERO,
+                };
+            }
+            if *flow == Flow::Premiums {
+                total += self.input.premiums;
+            }
+        }
+        total
+    }
+
+    // --- Determination -----------------------------------------------------------
+
+    fn cycle(&mut self, what: String) {
+        if self.memo.cycle.is_none() {
+            self.memo.cycle = Some(what);
+        }
+    }
+
+    /// A `[[quantity]]`'s value this period.
+    fn named(&mut self, q: usize) -> T {
+        match self.memo.quantities[q] {
+            Slot::Done(v) => v,
+            Slot::Busy => {
+                self.cycle(format!("quantity {}", self.deal.quantities[q].name));
+                T::ZERO
+            }
+            Slot::Empty => {
+                self.memo.quantities[q] = Slot::Busy;
+                let v = self.deal.quantities[q].value.eval(self);
+                self.memo.quantities[q] = Slot::Done(v);
+                v
+            }
+        }
+    }
+
+    fn trigger(&mut self, t: usize) -> bool {
+        match self.memo.triggers[t] {
+            Slot::Done(v) => v,
+            Slot::Busy => {
+                self.cycle(format!("trigger {}", self.deal.triggers[t].name));
+                false
+            }
+            Slot::Empty => {
+                self.memo.triggers[t] = Slot::Busy;
+                let v = match &self.deal.triggers[t].kind {
+                    TriggerKind::Delinquency {
+                        rolling_months,
+                        limit,
+                    } => {
+                        let hist = &self.state.delinquency;
+                        let n = (*rolling_months as usize).min(hist.len()).max(1);
+                        let avg = hist[hist.len().saturating_sub(n)..]
+                            .iter()
+                            .fold(T::ZERO, |a, &x| a + x)
+                            / T::from_i64(n as i64);
+                        self.out.deal.rolling_delinquency_rate = avg;
+                        let limit = limit.eval(self);
+                        avg > limit
+                    }
+                    TriggerKind::CumulativeLoss { schedule } => {
+                        match schedule
+                            .iter()
+                            .rev()
+                            .find(|(from, _)| *from <= self.input.date)
+                        {
+                            Some((_, limit)) => {
+                                self.out.deal.cumulative_loss.div_or_zero(self.plan.cutoff)
+                                    > T::of(limit)
+                            }
+                            None => false,
+                        }
+                    }
+                    TriggerKind::Test(e) => e.holds(self),
+                };
+                self.memo.triggers[t] = Slot::Done(v);
+                v
+            }
+        }
+    }
+
+    fn any_trigger(&mut self) -> bool {
+        let mut any = false;
+        for t in 0..self.deal.triggers.len() {
+            any |= self.trigger(t);
+        }
+        any
+    }
+
+    fn stepdown(&mut self) -> bool {
+        match self.memo.stepdown {
+            Slot::Done(v) => v,
+            Slot::Busy => {
+                self.cycle("the step-down test".to_string());
+                false
+            }
+            Slot::Empty => {
+                self.memo.stepdown = Slot::Busy;
+                let v = self.state.stepdown
+                    || match &self.deal.stepdown {
+                        Some(sd) if self.input.date >= sd.earliest => match &sd.test {
+                            Some(t) => t.holds(self),
+                            None => true,
+                        },
+                        _ => false,
+                    };
+                self.state.stepdown = v;
+                self.memo.stepdown = Slot::Done(v);
+                v
+            }
+        }
+    }
+
+    fn oc_target(&mut self) -> T {
+        match self.memo.oc_target {
+            Slot::Done(v) => v,
+            Slot::Busy => {
+                self.cycle("the OC target".to_string());
+                T::ZERO
+            }
+            Slot::Empty => {
+                self.memo.oc_target = Slot::Busy;
+                let v = match &self.deal.oc {
+                    Some(oc) => self.amount(&oc.target),
+                    None => T::ZERO,
+                };
+                self.memo.oc_target = Slot::Done(v);
+                v
+            }
+        }
+    }
+
+    fn oc_floor(&mut self) -> T {
+        match self.memo.oc_floor {
+            Slot::Done(v) => v,
+            Slot::Busy => {
+                self.cycle("the OC floor".to_string());
+                T::ZERO
+            }
+            Slot::Empty => {
+                self.memo.oc_floor = Slot::Busy;
+                let v = match self.deal.oc.as_ref().and_then(|o| o.floor.as_ref()) {
+                    Some(f) => self.amount(f),
+                    None => T::ZERO,
+                };
+                self.memo.oc_floor = Slot::Done(v);
+                v
+            }
+        }
+    }
+
+    fn account_target(&mut self, a: usize) -> T {
+        match self.memo.account_targets[a] {
+            Slot::Done(v) => v,
+            Slot::Busy => {
+                self.cycle(format!(
+                    "the target of account {}",
+                    self.deal.accounts[a].name
+                ));
+                T::ZERO
+            }
+            Slot::Empty => {
+                self.memo.account_targets[a] = Slot::Busy;
+                let v = match &self.deal.accounts[a].kind {
+                    AccountKind::Reserve { target, .. } => self.amount(target),
+                    AccountKind::Collection => T::ZERO,
+                };
+                self.memo.account_targets[a] = Slot::Done(v);
+                v
+            }
+        }
+    }
+
+    /// A fee's amount due this period.
+    fn fee(&mut self, f: usize) {
+        match self.memo.fees[f] {
+            Slot::Done(()) => {}
+            Slot::Busy => self.cycle(format!("fee {}", self.deal.fees[f].name)),
+            Slot::Empty => {
+                self.memo.fees[f] = Slot::Busy;
+                let fee = &self.deal.fees[f];
+                let accrued = match &fee.due {
+                    FeeDue::Rate { rate, basis } => {
+                        let basis = self.amount(basis);
+                        self.input.days.accrue(fee.day_count, basis, T::of(rate))
+                    }
+                    FeeDue::Amount(e) => self.amount(e).pos(),
+                };
+                let out = &mut self.out.fees[f];
+                out.accrued = accrued;
+                out.carry_in = self.state.fee_carry[f];
+                self.memo.fees[f] = Slot::Done(());
+            }
+        }
+    }
+
+    /// Net WAC of the pool (`None`) or a group.
+    fn net_wac(&self, g: Option<usize>) -> T {
+        match g {
+            Some(g) => self.input.groups[g].net_wac,
+            None => self.pool.net_wac,
+        }
+    }
+
+    /// A class's rate and interest for the period.
+    fn accrue(&mut self, k: usize) {
+        match self.memo.accrued[k] {
+            Slot::Done(()) => return,
+            Slot::Busy => {
+                self.cycle(format!(
+                    "the interest of class {}",
+                    self.deal.classes[k].name
+                ));
+                return;
+            }
+            Slot::Empty => {}
+        }
+        self.memo.accrued[k] = Slot::Busy;
+        let (deal, input) = (self.deal, self.input);
+        let class = &deal.classes[k];
+        let uncapped = class
+            .coupon
+            .rate(input.date, self.call_passed, input.index, |g| {
+                self.net_wac(g)
+            });
+        let rate = match class.coupon.capped_by {
+            Some(q) => uncapped.min_of(self.named(q)).pos(),
             None => uncapped,
         };
-        let days = T::from_i64(match class.day_count {
-            crate::calendar::DayCount::Act360 => input.days_actual,
-            crate::calendar::DayCount::Thirty360 => input.days_30,
-        } as i64);
-        let d360 = T::from_i64(360);
-        // Most carry-forwards are zero, and retired classes have no balance.
-        let accrue = |balance: T, r: T| {
-            if balance == T::ZERO || r == T::ZERO {
-                T::ZERO
-            } else {
-                (balance * r * days / d360).round_cents()
+        let beginning = match &class.notional {
+            Some(Notional::Of(e)) => {
+                let v = self.amount(e).pos();
+                self.cur[k] = v;
+                v
             }
+            _ => self.begin[k],
         };
-        let beginning = self.state.balances[k];
-        let accrued = accrue(beginning, rate);
+        let days = &input.days;
+        let dc = class.day_count;
+        let accrued = days.accrue(dc, beginning, rate);
         let carry = self.state.interest_carry[k];
+        let on_carry = if class.interest_on_unpaid {
+            days.accrue(dc, carry, rate)
+        } else {
+            T::ZERO
+        };
         let basis_carry = self.state.basis_carry[k];
         let cap_shortfall = if uncapped > rate {
-            accrue(beginning, uncapped) - accrued
+            days.accrue(dc, beginning, uncapped) - accrued
         } else {
             T::ZERO
         };
         let f = &mut self.out.classes[k];
-        *f = ClassFlows::zero();
         f.beginning = beginning;
         f.rate = rate;
         f.uncapped_rate = uncapped;
         f.accrued = accrued;
-        f.interest_due = accrued + carry + accrue(carry, rate);
-        f.basis_due = basis_carry + accrue(basis_carry, uncapped) + cap_shortfall;
+        f.carry_in = carry;
+        f.interest_on_carry = on_carry;
+        f.interest_due = accrued + carry + on_carry;
+        f.basis_due = basis_carry + days.accrue(dc, basis_carry, uncapped) + cap_shortfall;
+        self.memo.accrued[k] = Slot::Done(());
     }
 
-    fn record(
-        &mut self,
-        step: usize,
-        account: Option<Account>,
-        before: T,
-        payments: Vec<Payment<T>>,
-        note: String,
-    ) {
-        let after = account.map(|a| self.acc[a as usize]).unwrap_or(T::ZERO);
-        self.ledger.record(Entry {
-            step,
-            account,
-            before,
-            after,
-            payments,
-            note,
-        });
+    /// The OC as the period stands: the beginning OC rolled forward by what
+    /// the pool and the classes have lost since (so it stays on the
+    /// trustee's basis when the beginning figures are rounded prints).
+    pub fn oc_now(&self) -> T {
+        let d = &self.out.deal;
+        (d.oc_beginning - (self.pool.principal - self.pool.recoveries) - self.pool.loss
+            + (self.pool.certificates_beginning - self.outstanding_all()))
+        .canon()
     }
 
-    fn step(&mut self, i: usize, step: &Step) {
-        let deal = self.deal;
-        match &step.action {
-            Action::PayFee { fee, from } => {
-                let before = self.acc[*from as usize];
-                let f = &deal.fees[*fee];
-                let rate = self.t.fee_rates[*fee];
-                let amount = match f.day_count {
-                    crate::calendar::DayCount::Thirty360 => {
-                        rate * self.pool_beginning / T::from_i64(12)
-                    }
-                    crate::calendar::DayCount::Act360 => {
-                        rate * self.pool_beginning * T::from_i64(self.input.days_actual as i64)
-                            / T::from_i64(360)
-                    }
-                }
-                .round_cents();
-                let paid = amount.min_of(before);
-                self.acc[*from as usize] -= paid;
-                self.out.fees[*fee] += paid;
-                self.out.deal.fees += paid;
-                if L::ON {
-                    let pay = vec![Payment {
-                        to: f.name.clone(),
-                        what: "fee",
-                        due: Some(amount),
-                        paid,
-                    }];
-                    self.record(i, Some(*from), before, pay, String::new());
-                }
-            }
-            Action::PayInterest {
-                classes,
-                rule,
-                from,
-            } => self.pay_due(i, classes, rule, *from, Due::Interest),
-            Action::PayBasisRisk {
-                classes,
-                rule,
-                from,
-            } => self.pay_due(i, classes, rule, *from, Due::Basis),
-            Action::ReimburseWritedowns {
-                classes,
-                rule,
-                from,
-            } => self.pay_due(i, classes, rule, *from, Due::Writedown),
-            Action::Transfer { from, to } => {
-                let amount = self.acc[*from as usize];
-                // Principal no certificate takes goes to the excess holder: it
-                // is OC released.
-                if *from == Account::Principal && *to == Account::Excess {
-                    self.out.deal.oc_release += amount;
-                }
-                self.move_cash(i, *from, *to, amount, "transfer", String::new());
-            }
-            Action::ReleaseOc { from, to } => {
-                let amount = self.out.deal.excess_oc.min_of(self.acc[*from as usize]);
-                self.out.deal.oc_release += amount;
-                let note = if L::ON {
-                    format!("OC above target {}", money(self.out.deal.excess_oc))
-                } else {
-                    String::new()
-                };
-                self.move_cash(i, *from, *to, amount, "OC release", note);
-            }
-            Action::PayExtraPrincipal { from, to } => {
-                let available = self.acc[*from as usize];
-                self.out.deal.excess_before_extra_principal = available;
-                let amount = self.out.deal.oc_deficiency.min_of(available);
-                self.out.deal.extra_principal += amount;
-                self.out.deal.excess_after_extra_principal = available - amount;
-                let note = if L::ON {
-                    format!(
-                        "OC target {}, OC before principal {}, deficiency {}",
-                        money(self.out.deal.oc_target),
-                        money(self.out.deal.oc_beginning - self.out.deal.realized_loss),
-                        money(self.out.deal.oc_deficiency)
-                    )
-                } else {
-                    String::new()
-                };
-                self.move_cash(i, *from, *to, amount, "extra principal", note);
-            }
-            Action::PayPrincipal { from, dist, limit } => {
-                self.pay_principal(i, *from, dist, *limit)
-            }
-            Action::WriteDown { classes } => self.write_down(i, classes),
-            Action::PayPremiums { from, to } | Action::PayRemainder { from, to } => {
-                let before = self.acc[*from as usize];
-                self.acc[*from as usize] = T::ZERO;
-                self.out.classes[*to].other += before;
-                if L::ON {
-                    let what = if matches!(step.action, Action::PayPremiums { .. }) {
-                        "prepayment premiums"
-                    } else {
-                        "remainder"
+    /// Balance now of every class with principal (the OC's holder aside).
+    pub fn outstanding_all(&self) -> T {
+        self.plan
+            .principal_classes
+            .iter()
+            .fold(T::ZERO, |a, &k| a + self.cur[k])
+            .canon()
+    }
+
+    /// A quantity's value now.
+    fn value(&mut self, q: &Quantity) -> T {
+        let sum =
+            |v: &[T], classes: &[usize]| classes.iter().fold(T::ZERO, |a, &k| a + v[k]).canon();
+        match q {
+            Quantity::Pool { group, field } => self.pool_value(*group, *field),
+            Quantity::Balance { classes, at } => match at {
+                BalanceAt::Current => sum(self.cur, classes),
+                BalanceAt::Beginning => sum(self.begin, classes),
+                BalanceAt::Original => classes.iter().fold(T::ZERO, |a, &k| {
+                    a + T::from_decimal(self.deal.classes[k].original_balance)
+                }),
+            },
+            Quantity::Interest { classes, field } => {
+                let mut total = T::ZERO;
+                for &k in classes {
+                    self.accrue(k);
+                    let f = &self.out.classes[k];
+                    total += match field {
+                        InterestField::Accrued => f.accrued,
+                        InterestField::Due => (f.interest_due - f.interest_paid - f.accreted).pos(),
+                        InterestField::Paid => f.interest_paid,
                     };
-                    let pay = vec![Payment {
-                        to: deal.classes[*to].name.clone(),
-                        what,
-                        due: None,
-                        paid: before,
-                    }];
-                    self.record(i, Some(*from), before, pay, String::new());
+                }
+                total.canon()
+            }
+            Quantity::Account { account, field } => match field {
+                AccountField::Balance => self.acc[*account],
+                AccountField::Beginning => self.out.accounts[*account].beginning,
+                AccountField::Target => self.account_target(*account),
+            },
+            Quantity::Fee { fee, field } => match field {
+                FeeField::Rate => match &self.deal.fees[*fee].due {
+                    FeeDue::Rate { rate, .. } => T::of(rate),
+                    FeeDue::Amount(_) => T::ZERO,
+                },
+                FeeField::Due => {
+                    self.fee(*fee);
+                    let f = &self.out.fees[*fee];
+                    (f.due() - f.paid).pos()
+                }
+                FeeField::Paid => self.out.fees[*fee].paid,
+            },
+            Quantity::Named(q) => self.named(*q),
+            Quantity::Oc(field) => {
+                let loss = self.pool.loss;
+                let beginning = self.out.deal.oc_beginning;
+                match field {
+                    OcField::Beginning => beginning,
+                    OcField::Target => self.oc_target(),
+                    OcField::LastTarget => self.state.oc_target.unwrap_or(T::ZERO),
+                    OcField::Floor => self.oc_floor(),
+                    OcField::Current => self.oc_now(),
+                    OcField::Deficiency => (self.oc_target() - (beginning - loss)).pos(),
+                    OcField::Excess => ((beginning - loss) - self.oc_target()).pos(),
+                }
+            }
+            Quantity::Index => self.input.index,
+            Quantity::Period => T::from_i64(self.input.period as i64),
+            Quantity::Days => T::from_i64(self.input.days_actual as i64),
+            Quantity::Stepdown => truth(self.stepdown()),
+            Quantity::Trigger(None) => truth(self.any_trigger()),
+            Quantity::Trigger(Some(t)) => truth(self.trigger(*t)),
+            Quantity::Schedule(s) => {
+                let v = &self.plan.schedules[*s];
+                let i = self.input.period.max(1) as usize - 1;
+                v.get(i).copied().unwrap_or(T::ZERO)
+            }
+            Quantity::Step { step, field } => {
+                let s = &self.out.steps[*step];
+                match field {
+                    StepField::Amount => s.amount,
+                    StepField::Available => s.available,
+                    StepField::Left => s.left,
                 }
             }
         }
     }
 
-    fn move_cash(
-        &mut self,
-        i: usize,
-        from: Account,
-        to: Account,
-        amount: T,
-        what: &'static str,
-        note: String,
-    ) {
-        let before = self.acc[from as usize];
-        self.acc[from as usize] -= amount;
-        self.acc[to as usize] += amount;
-        if L::ON {
-            let pay = vec![Payment {
-                to: format!("{} account", to.name()),
-                what,
-                due: None,
-                paid: amount,
-            }];
-            self.record(i, Some(from), before, pay, note);
+    fn pool_value(&self, group: Option<usize>, field: PoolField) -> T {
+        let one = |g: &super::period::GroupCash<T>| match field {
+            PoolField::Beginning => g.beginning_balance,
+            PoolField::Ending => g.ending_balance(),
+            PoolField::Interest => g.interest,
+            PoolField::Principal => g.principal_remittance(),
+            PoolField::ScheduledPrincipal => g.scheduled_principal,
+            PoolField::Prepayments => g.prepayments,
+            PoolField::UnscheduledPrincipal => g.unscheduled_principal(),
+            PoolField::LiquidationProceeds => g.liquidation_proceeds,
+            PoolField::Repurchases => g.repurchases,
+            PoolField::RealizedLoss => g.realized_loss,
+            PoolField::NetWac => g.net_wac,
+            _ => T::ZERO,
+        };
+        match group {
+            Some(g) => match field {
+                PoolField::Cutoff => self.plan.group_cutoff.get(g).copied().unwrap_or(T::ZERO),
+                PoolField::Premiums | PoolField::Delinquent | PoolField::CumulativeLoss => T::ZERO,
+                PoolField::NetWac => one(&self.input.groups[g]),
+                _ => one(&self.input.groups[g]).canon(),
+            },
+            None => {
+                let p = &self.pool;
+                match field {
+                    PoolField::Beginning => p.beginning,
+                    PoolField::Ending => p.ending,
+                    PoolField::Cutoff => self.plan.cutoff,
+                    PoolField::Interest => p.interest,
+                    PoolField::Principal => p.principal,
+                    PoolField::ScheduledPrincipal => p.scheduled,
+                    PoolField::Prepayments => p.prepayments,
+                    PoolField::UnscheduledPrincipal => p.principal - p.scheduled,
+                    PoolField::LiquidationProceeds => p.liquidation,
+                    PoolField::Repurchases => p.repurchases,
+                    PoolField::RealizedLoss => p.loss,
+                    PoolField::Premiums => self.input.premiums,
+                    PoolField::NetWac => p.net_wac,
+                    PoolField::Delinquent => self.input.delinquent_60_plus,
+                    PoolField::CumulativeLoss => self.out.deal.cumulative_loss,
+                }
+            }
         }
     }
 
-    fn due(&self, k: usize, what: Due) -> T {
+    // --- What the steps use ----------------------------------------------------------
+
+    /// An expression's value.
+    pub fn eval(&mut self, e: &Expr) -> T {
+        e.eval(self)
+    }
+
+    /// An expression's value as money: rounded to the cent, within ±10^15.
+    pub fn amount(&mut self, e: &Expr) -> T {
+        let v = e.eval(self);
+        v.clamp_abs(self.plan.max_amount).round_cents()
+    }
+
+    /// `amount`, or less when a step has a limit (never below zero).
+    pub fn limited(&mut self, amount: T, limit: &Option<Expr>) -> T {
+        match limit {
+            Some(e) => amount.min_of(self.amount(e).pos()),
+            None => amount,
+        }
+    }
+
+    pub fn account(&self, a: usize) -> T {
+        self.acc[a]
+    }
+
+    /// Take `amount` out of account `a` (paid by a step).
+    pub fn withdraw(&mut self, a: usize, amount: T) {
+        self.acc[a] = (self.acc[a] - amount).canon();
+        self.out.accounts[a].withdrawals += amount;
+    }
+
+    /// Put `amount` into account `a` (moved there by a step).
+    pub fn deposit(&mut self, a: usize, amount: T) {
+        self.acc[a] = (self.acc[a] + amount).canon();
+        self.out.accounts[a].deposits += amount;
+    }
+
+    /// Move `amount` from one account to another.
+    pub fn transfer(&mut self, from: usize, to: usize, amount: T) {
+        self.withdraw(from, amount);
+        self.deposit(to, amount);
+    }
+
+    /// A class's balance now.
+    pub fn balance(&self, k: usize) -> T {
+        self.cur[k]
+    }
+
+    /// What is due to class `k` now.
+    pub fn due(&self, k: usize, what: Due) -> T {
         let f = &self.out.classes[k];
         match what {
-            Due::Interest => f.interest_due - f.interest_paid,
+            Due::Interest => f.interest_due - f.interest_paid - f.accreted,
             Due::Basis => f.basis_due - f.basis_paid,
             Due::Writedown => self.state.unpaid_writedowns[k] + f.writedown - f.reimbursed,
         }
     }
 
-    fn add_paid(&mut self, k: usize, what: Due, amount: T) {
+    pub fn add_paid(&mut self, k: usize, what: Due, amount: T) {
         let f = &mut self.out.classes[k];
         match what {
             Due::Interest => f.interest_paid += amount,
@@ -655,44 +1030,80 @@ impl<T: Num, L: Ledger<T>> Run<'_, T, L> {
         }
     }
 
-    /// Pay classes what is due to them, in order or pro rata by amount due.
-    fn pay_due(&mut self, i: usize, classes: &[usize], rule: &Rule, from: Account, what: Due) {
-        let before = self.acc[from as usize];
-        let mut dues = [T::ZERO; MAX_MEMBERS];
-        let mut paid = [T::ZERO; MAX_MEMBERS];
-        let n = classes.len().min(MAX_MEMBERS);
+    /// Add `amount` of accrued interest to class `k`'s balance.
+    pub fn accrete(&mut self, k: usize, amount: T) {
+        self.out.classes[k].accreted += amount;
+        self.cur[k] = (self.cur[k] + amount).canon();
+    }
+
+    /// Write `amount` off class `k`.
+    pub fn write_off(&mut self, k: usize, amount: T) {
+        self.cur[k] = (self.cur[k] - amount).canon();
+        self.out.classes[k].writedown += amount;
+        self.out.deal.writedowns += amount;
+    }
+
+    /// A buffer of `n` zeros for shares at a nesting depth.
+    fn buf(&mut self, n: usize) -> Vec<T> {
+        let mut b = self.bufs.pop().unwrap_or_default();
+        b.clear();
+        b.resize(n, T::ZERO);
+        b
+    }
+
+    fn give_back(&mut self, b: Vec<T>) {
+        self.bufs.push(b);
+    }
+
+    /// Pay classes what is due to them from account `from`, in order or pro
+    /// rata by amount due, up to `limit` in all. Returns what was paid.
+    pub fn pay_due(
+        &mut self,
+        step: usize,
+        classes: &[usize],
+        rule: &Rule,
+        from: usize,
+        what: Due,
+        limit: &Option<Expr>,
+    ) -> T {
+        let before = self.acc[from];
+        let n = classes.len();
+        let mut dues = self.buf(n);
+        let mut paid = self.buf(n);
         let mut total = T::ZERO;
-        for (j, &k) in classes.iter().take(n).enumerate() {
+        for (j, &k) in classes.iter().enumerate() {
             dues[j] = self.due(k, what).pos();
             total += dues[j];
         }
         if !L::ON && total == T::ZERO {
-            return;
+            self.give_back(dues);
+            self.give_back(paid);
+            return T::ZERO;
         }
-        if before >= total {
-            paid[..n].copy_from_slice(&dues[..n]);
+        let available = self.limited(before, limit);
+        if available >= total {
+            paid.copy_from_slice(&dues);
         } else if *rule == Rule::ProRata {
-            split(before, &dues[..n], &mut paid[..n]);
+            split(available, &dues, &mut paid);
             for j in 0..n {
                 paid[j] = paid[j].min_of(dues[j]);
             }
         } else {
-            let mut left = before;
+            let mut left = available;
             for j in 0..n {
                 paid[j] = dues[j].min_of(left);
                 left -= paid[j];
             }
         }
         let mut spent = T::ZERO;
-        for (j, &k) in classes.iter().take(n).enumerate() {
+        for (j, &k) in classes.iter().enumerate() {
             self.add_paid(k, what, paid[j]);
             spent += paid[j];
         }
-        self.acc[from as usize] -= spent;
+        self.withdraw(from, spent);
         if L::ON {
             let pay = classes
                 .iter()
-                .take(n)
                 .enumerate()
                 .map(|(j, &k)| Payment {
                     to: self.deal.classes[k].name.clone(),
@@ -701,8 +1112,11 @@ impl<T: Num, L: Ledger<T>> Run<'_, T, L> {
                     paid: paid[j],
                 })
                 .collect();
-            self.record(i, Some(from), before, pay, String::new());
+            self.record(step, Some(from), before, pay, String::new());
         }
+        self.give_back(dues);
+        self.give_back(paid);
+        spent
     }
 
     fn outstanding(&self, target: Target) -> T {
@@ -716,7 +1130,12 @@ impl<T: Num, L: Ledger<T>> Run<'_, T, L> {
     }
 
     /// Pay up to `amount` of principal to a class or an allocation; returns what was paid.
-    fn pay_target(&mut self, target: Target, amount: T, payments: &mut Vec<Payment<T>>) -> T {
+    pub fn pay_principal(
+        &mut self,
+        target: Target,
+        amount: T,
+        payments: &mut Vec<Payment<T>>,
+    ) -> T {
         if !amount.is_positive() {
             return T::ZERO;
         }
@@ -724,7 +1143,7 @@ impl<T: Num, L: Ledger<T>> Run<'_, T, L> {
             Target::Class(k) => {
                 let p = amount.min_of(self.cur[k]);
                 if p.is_positive() {
-                    self.cur[k] -= p;
+                    self.cur[k] = (self.cur[k] - p).canon();
                     self.out.classes[k].principal += p;
                     if L::ON {
                         payments.push(Payment {
@@ -735,45 +1154,48 @@ impl<T: Num, L: Ledger<T>> Run<'_, T, L> {
                         });
                     }
                 }
-                p
+                p.pos()
             }
             Target::Allocation(a) => {
-                let alloc = &self.deal.allocations[a];
-                let n = alloc.members.len().min(MAX_MEMBERS);
+                let deal = self.deal;
+                let alloc = &deal.allocations[a];
+                let n = alloc.members.len();
                 let mut left = amount;
                 match &alloc.rule {
                     Rule::Sequential => {
-                        for &m in alloc.members.iter().take(n) {
+                        for &m in &alloc.members {
                             if !left.is_positive() {
                                 break;
                             }
-                            left -= self.pay_target(m, left, payments);
+                            left -= self.pay_principal(m, left, payments);
                         }
                     }
                     rule => {
                         // Pro rata by outstanding balance, or in fixed weights;
                         // what a member cannot take goes round again to the others.
+                        let mut weights = self.buf(n);
+                        let mut shares = self.buf(n);
                         for _ in 0..n {
-                            let mut weights = [T::ZERO; MAX_MEMBERS];
-                            let mut shares = [T::ZERO; MAX_MEMBERS];
-                            for (j, &m) in alloc.members.iter().take(n).enumerate() {
+                            for (j, &m) in alloc.members.iter().enumerate() {
                                 let out = self.outstanding(m);
                                 weights[j] = match rule {
-                                    Rule::Fixed(_) if out.is_positive() => self.t.weights[a][j],
+                                    Rule::Fixed(w) if out.is_positive() => T::of(&w[j]),
                                     Rule::Fixed(_) => T::ZERO,
                                     _ => out,
                                 };
                             }
-                            split(left, &weights[..n], &mut shares[..n]);
+                            split(left, &weights, &mut shares);
                             let mut paid = T::ZERO;
-                            for (j, &m) in alloc.members.iter().take(n).enumerate() {
-                                paid += self.pay_target(m, shares[j], payments);
+                            for (j, &m) in alloc.members.iter().enumerate() {
+                                paid += self.pay_principal(m, shares[j], payments);
                             }
                             left -= paid;
                             if !left.is_positive() || !paid.is_positive() {
                                 break;
                             }
                         }
+                        self.give_back(weights);
+                        self.give_back(shares);
                     }
                 }
                 amount - left
@@ -781,262 +1203,151 @@ impl<T: Num, L: Ledger<T>> Run<'_, T, L> {
         }
     }
 
-    /// The most a set of classes may receive so that, after it, the classes
-    /// senior to and including the set's most junior class keep their target
-    /// enhancement: their balance less min(pool x (1 - target), pool - floor).
-    /// Classes that share a target enhancement form one tier, capped together.
-    fn target_cap(&self, classes: &[usize]) -> T {
-        let Some(&named) = classes
-            .iter()
-            .filter(|&&k| self.t.targets[k].is_some())
-            .max()
-        else {
-            return self.pool_ending.max_of(self.outstanding_all());
-        };
-        let target = self.t.targets[named].unwrap_or(T::ZERO);
-        let junior = self.tier_junior[named];
-        let senior_and_this = self
-            .t
-            .principal_classes
-            .iter()
-            .filter(|&&k| k <= junior)
-            .fold(T::ZERO, |a, &k| a + self.cur[k]);
-        let keep = (self.pool_ending * (T::ONE - target))
-            .round_cents()
-            .min_of(self.pool_ending - self.floor)
-            .pos();
-        (senior_and_this - keep).pos()
-    }
-
-    fn outstanding_all(&self) -> T {
-        self.t
-            .principal_classes
-            .iter()
-            .fold(T::ZERO, |a, &k| a + self.cur[k])
-    }
-
-    /// The OC as the period stands: the beginning OC rolled forward by what
-    /// the pool and the certificates have lost since (so it stays on the
-    /// trustee's basis when the beginning figures are rounded prints).
-    fn oc_now(&self) -> T {
-        let d = &self.out.deal;
-        d.oc_beginning - d.principal_remittance - d.realized_loss
-            + (self.certificates_beginning - self.outstanding_all())
-    }
-
-    /// `amount`, or less where the step pays its classes only down to their
-    /// target enhancement (noted for the ledger).
-    fn limited(&self, amount: T, classes: &[usize], limit: Limit, note: &mut String) -> T {
-        if limit != Limit::TargetEnhancement {
-            return amount;
-        }
-        let cap = self.target_cap(classes);
-        if L::ON {
-            *note = format!("limited to {} by the target enhancement", money(cap));
-        }
-        amount.min_of(cap)
-    }
-
-    fn pay_principal(&mut self, i: usize, from: Account, dist: &Distribution, limit: Limit) {
-        let before = self.acc[from as usize];
-        if !L::ON && !before.is_positive() {
-            return;
-        }
-        let mut payments = Vec::new();
-        let mut note = String::new();
-        let mut paid_total = T::ZERO;
-        let classes: &[usize] = &self.step_classes[i];
-        match dist {
-            Distribution::GroupShare(pairs) => {
-                let amount = self.limited(before, classes, limit, &mut note);
-                let n = pairs.len().min(MAX_MEMBERS);
-                let mut weights = [T::ZERO; MAX_MEMBERS];
-                let mut shares = [T::ZERO; MAX_MEMBERS];
-                for (j, &(g, _)) in pairs.iter().take(n).enumerate() {
-                    weights[j] = self.input.groups[g].principal_remittance();
-                }
-                if !weights[..n].iter().any(|w| w.is_positive()) {
-                    for (j, &(g, _)) in pairs.iter().take(n).enumerate() {
-                        weights[j] = self.input.groups[g].ending_balance();
-                    }
-                }
-                split(amount, &weights[..n], &mut shares[..n]);
-                if L::ON {
-                    let parts: Vec<String> = pairs
-                        .iter()
-                        .take(n)
-                        .enumerate()
-                        .map(|(j, &(g, _))| {
-                            format!("group {} {}", self.deal.groups[g].name, money(shares[j]))
-                        })
-                        .collect();
-                    let shares_note =
-                        format!("by share of principal remittance: {}", parts.join(", "));
-                    note = if note.is_empty() {
-                        shares_note
-                    } else {
-                        format!("{note}; {shares_note}")
-                    };
-                }
-                let mut leftover = T::ZERO;
-                for (j, &(_, target)) in pairs.iter().take(n).enumerate() {
-                    let p = self.pay_target(target, shares[j], &mut payments);
-                    paid_total += p;
-                    leftover += shares[j] - p;
-                }
-                // A group whose classes are retired passes its share to the others.
-                for &(_, target) in pairs.iter().take(n) {
-                    if !leftover.is_positive() {
-                        break;
-                    }
-                    let p = self.pay_target(target, leftover, &mut payments);
-                    paid_total += p;
-                    leftover -= p;
-                }
-            }
-            Distribution::To(target) => {
-                let sequential_with_limit = limit == Limit::TargetEnhancement
-                    && matches!(target, Target::Allocation(a) if self.deal.allocations[*a].rule == Rule::Sequential);
-                if sequential_with_limit {
-                    // Each class in turn, down to its own target; a class with
-                    // no target only once every class before it is retired.
-                    let mut left = before;
-                    for (j, &k) in classes.iter().enumerate() {
-                        let cap = if self.t.targets[k].is_some() {
-                            self.target_cap(&[k])
-                        } else if classes[..j].iter().all(|&c| !self.cur[c].is_positive()) {
-                            self.cur[k]
-                        } else {
-                            T::ZERO
-                        };
-                        let p = self.pay_target(Target::Class(k), left.min_of(cap), &mut payments);
-                        paid_total += p;
-                        left -= p;
-                    }
-                } else {
-                    let amount = self.limited(before, classes, limit, &mut note);
-                    paid_total = self.pay_target(*target, amount, &mut payments);
-                }
-            }
-        }
-        self.acc[from as usize] -= paid_total;
-        if L::ON {
-            self.record(i, Some(from), before, payments, note);
-        }
-    }
-
-    fn write_down(&mut self, i: usize, classes: &[usize]) {
-        let certificates = self.outstanding_all();
-        let mut loss = (-self.oc_now()).pos();
-        if !L::ON && !loss.is_positive() {
-            return;
-        }
-        let total = loss;
-        let mut payments = Vec::new();
-        for &k in classes {
-            if !loss.is_positive() {
-                break;
-            }
-            let w = loss.min_of(self.cur[k]);
-            self.cur[k] -= w;
-            self.out.classes[k].writedown += w;
-            self.out.deal.writedowns += w;
-            loss -= w;
-            if L::ON && w.is_positive() {
-                payments.push(Payment {
-                    to: self.deal.classes[k].name.clone(),
-                    what: "writedown",
-                    due: None,
-                    paid: w,
-                });
-            }
-        }
-        if L::ON {
-            let note = format!(
-                "certificates {} against a pool of {}: {} to write down",
-                money(certificates),
-                money(self.pool_ending),
-                money(total)
-            );
-            self.record(i, None, T::ZERO, payments, note);
-        }
-    }
-
-    /// Ending balances, the state for the next period, and the conservation check.
-    fn finish(
+    /// Record a step in the ledger (only called when the ledger is on).
+    pub fn record(
         &mut self,
-        notionals: &[Vec<T>],
-        slow_notional: impl Fn(usize, chrono::NaiveDate, T) -> T,
-    ) -> Result<()> {
+        step: usize,
+        account: Option<usize>,
+        before: T,
+        payments: Vec<Payment<T>>,
+        note: String,
+    ) {
+        let after = account.map(|a| self.acc[a]).unwrap_or(T::ZERO);
+        self.ledger.record(Entry {
+            step,
+            account,
+            before,
+            after,
+            payments,
+            note,
+        });
+    }
+
+    // --- The end of the period ------------------------------------------------------
+
+    /// Ending balances, the state for the next period, and the checks.
+    fn finish(&mut self) -> Result<()> {
         let (deal, input) = (self.deal, self.input);
-        let next_period = deal.period_number(input.next_date) - 1;
+        let holder = deal.oc.as_ref().and_then(|o| o.holder);
+        let next = deal.period_number(input.next_date) - 1;
         let mut certificates = T::ZERO;
-        let mut senior = T::ZERO;
-        for (k, class) in deal.classes.iter().enumerate() {
-            let f = &mut self.out.classes[k];
-            f.ending = match class.kind {
-                ClassKind::InterestOnly => match notionals[k].get(next_period.max(0) as usize) {
-                    Some(&v) if next_period >= 0 => v,
-                    _ if class.notional.is_some() => slow_notional(k, input.next_date, f.beginning),
-                    _ => f.beginning,
-                },
-                ClassKind::Excess | ClassKind::Residual => T::ZERO,
-                _ => f.beginning - f.principal - f.writedown,
+        for k in 0..deal.classes.len() {
+            let class = &deal.classes[k];
+            let ending = match &class.notional {
+                Some(Notional::Schedule(s)) => {
+                    match self.plan.notionals[k].get(next.max(0) as usize) {
+                        Some(&v) if next >= 0 => v,
+                        _ => T::from_decimal(s.at(input.next_date, class.original_balance)),
+                    }
+                }
+                Some(Notional::Of(e)) => self.amount(e).pos(),
+                None => self.cur[k],
             };
-            if f.ending < T::ZERO {
+            let f = &mut self.out.classes[k];
+            f.ending = ending;
+            if ending < T::ZERO {
                 return Err(Error::Internal(format!(
-                    "class {} ends with a negative balance",
-                    class.name
+                    "class {} ends {} with a negative balance",
+                    class.name, input.date
                 )));
             }
-            if class.kind.carries_principal() {
-                certificates += f.ending;
-            }
-            if class.kind == ClassKind::Senior {
-                senior += f.ending;
+            if class.has_principal() && Some(k) != holder {
+                certificates += ending;
             }
         }
         let oc_ending = self.oc_now();
         let d = &mut self.out.deal;
         d.certificates_ending = certificates;
-        d.oc_ending = oc_ending;
-        d.credit_enhancement = (d.pool_ending - senior).div_or_zero(d.pool_ending);
-        if let Some(oc) = &deal.oc {
-            self.out.classes[oc.holder].beginning = d.oc_beginning;
-            self.out.classes[oc.holder].ending = d.oc_ending;
+        d.oc_ending = if deal.oc.is_some() {
+            oc_ending
+        } else {
+            d.pool_ending - certificates
+        };
+        if let Some(h) = holder {
+            self.out.classes[h].beginning = self.out.deal.oc_beginning;
+            self.out.classes[h].ending = self.out.deal.oc_ending;
         }
 
-        // Every dollar in is a dollar paid.
-        let paid = self
+        // No cash may be left in an account that does not carry a balance.
+        for (a, acct) in deal.accounts.iter().enumerate() {
+            let left = self.acc[a];
+            self.out.accounts[a].ending = left;
+            if !acct.carried() && left != T::ZERO {
+                return Err(Error::file(
+                    &deal.path,
+                    format!(
+                        "the waterfall leaves {} in the {} account after its last step on {}: add a step that pays or transfers it",
+                        money(left),
+                        acct.name,
+                        input.date
+                    ),
+                ));
+            }
+        }
+
+        // Every cent in is paid out or kept in a carried account.
+        let fees = self.out.fees.iter().fold(T::ZERO, |a, f| a + f.paid);
+        let distributed = self
             .out
             .classes
             .iter()
-            .fold(self.out.deal.fees, |a, c| a + c.total_distribution());
+            .fold(T::ZERO, |a, c| a + c.total_distribution());
+        let kept = self
+            .out
+            .accounts
+            .iter()
+            .fold(T::ZERO, |a, f| a + f.ending - f.beginning);
+        self.out.deal.fees = fees;
+        self.out.deal.distributed = distributed;
         let available = self.out.deal.available;
-        let gap = available - paid;
+        let gap = available - fees - distributed - kept;
         let tolerance = T::from_f64(1e-6) * available.max_of(T::ONE);
         if gap > tolerance || -gap > tolerance {
             return Err(Error::Internal(format!(
-                "cash not conserved on {}: {} available, {} paid",
+                "cash not conserved on {}: {} came in, {} paid in fees, {} to the classes, {} kept in accounts",
                 input.date,
                 money(available),
-                money(paid)
+                money(fees),
+                money(distributed),
+                money(kept)
             )));
         }
 
         let state = &mut *self.state;
         for (k, f) in self.out.classes.iter().enumerate() {
-            state.balances[k] = f.ending;
+            state.balances[k] = if Some(k) == holder { T::ZERO } else { f.ending };
             state.interest_carry[k] = f.interest_shortfall().pos();
             state.basis_carry[k] = (f.basis_due - f.basis_paid).pos();
             state.unpaid_writedowns[k] =
                 (state.unpaid_writedowns[k] + f.writedown - f.reimbursed).pos();
         }
+        for (i, f) in self.out.fees.iter().enumerate() {
+            state.fee_carry[i] = if deal.fees[i].carry_unpaid {
+                f.shortfall().pos()
+            } else {
+                T::ZERO
+            };
+        }
+        for (a, f) in self.out.accounts.iter().enumerate() {
+            state.accounts[a] = f.ending;
+        }
         state.cumulative_loss = self.out.deal.cumulative_loss;
-        state.oc_target = Some(self.out.deal.oc_target);
-        state.credit_enhancement = Some(self.out.deal.credit_enhancement);
+        state.oc = self.out.deal.oc_ending;
+        if deal.oc.is_some() {
+            state.oc_target = Some(self.out.deal.oc_target);
+        }
+        state.date = input.date;
+        if self.report_figures {
+            for (i, (_, e)) in deal.report.figures.iter().enumerate() {
+                self.out.report[i] = e.eval(self);
+            }
+        }
         Ok(())
     }
+}
+
+fn truth<T: Num>(b: bool) -> T {
+    if b { T::ONE } else { T::ZERO }
 }
 
 #[cfg(test)]

@@ -2,8 +2,6 @@
 //! engine writes it as it runs (`--explain` prints it); projections use
 //! [`NoLedger`], which compiles the recording away.
 
-use crate::deal::Account;
-
 /// One payment a step made.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Payment<T> {
@@ -20,7 +18,8 @@ pub struct Payment<T> {
 pub struct Entry<T> {
     /// Index of the step in the deal's waterfall.
     pub step: usize,
-    pub account: Option<Account>,
+    /// The step's source account.
+    pub account: Option<usize>,
     /// The source account's balance before and after the step.
     pub before: T,
     pub after: T,

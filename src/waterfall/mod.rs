@@ -5,10 +5,11 @@ mod engine;
 mod ledger;
 mod period;
 mod state;
-mod terms;
 
-pub use engine::{Engine, MAX_MEMBERS};
+pub use engine::{Due, Engine, Run, money, split};
 pub use ledger::{Entry, Explain, Ledger, NoLedger, Payment};
-pub use period::{ClassFlows, DealFlows, GroupCash, PeriodInput, PeriodResult};
+pub use period::{
+    AccountFlows, ClassFlows, DayFractions, DealFlows, FeeFlows, GroupCash, PeriodInput,
+    PeriodResult, StepFlows,
+};
 pub use state::{DELINQUENCY_HISTORY, DealState};
-pub use terms::Terms;

@@ -2,6 +2,7 @@
 
 use chrono::NaiveDate;
 
+use crate::calendar::DayCount;
 use crate::num::Num;
 
 /// One loan group's collateral cash for the period, as the servicer remits it.
@@ -17,6 +18,10 @@ pub struct GroupCash<T> {
     pub liquidation_proceeds: T,
     /// Purchase price of loans repurchased (or of the pool, at a clean-up call).
     pub repurchases: T,
+    /// Principal cash recovered on loans charged off earlier: cash that does
+    /// not reduce the balance.
+    pub recoveries: T,
+    /// Principal lost: reduces the balance, brings no cash.
     pub realized_loss: T,
     /// Weighted average net coupon at the start of the period, a fraction.
     pub net_wac: T,
@@ -31,17 +36,118 @@ impl<T: Num> GroupCash<T> {
             prepayments: T::ZERO,
             liquidation_proceeds: T::ZERO,
             repurchases: T::ZERO,
+            recoveries: T::ZERO,
             realized_loss: T::ZERO,
             net_wac: T::ZERO,
         }
     }
 
-    pub fn principal_remittance(&self) -> T {
-        self.scheduled_principal + self.prepayments + self.liquidation_proceeds + self.repurchases
+    /// Prepayments, liquidation proceeds, repurchases and recoveries.
+    pub fn unscheduled_principal(&self) -> T {
+        self.prepayments + self.liquidation_proceeds + self.repurchases + self.recoveries
     }
 
+    /// All principal cash.
+    pub fn principal_remittance(&self) -> T {
+        self.scheduled_principal + self.unscheduled_principal()
+    }
+
+    /// The balance at the end: less the principal paid on loans and the
+    /// principal lost (recoveries on loans already charged off reduce nothing).
     pub fn ending_balance(&self) -> T {
-        self.beginning_balance - self.principal_remittance() - self.realized_loss
+        self.beginning_balance
+            - (self.principal_remittance() - self.recoveries)
+            - self.realized_loss
+    }
+}
+
+/// The year fraction of an accrual period under each day count, as exact
+/// ratios (`amount x numerator / denominator`, rounded once).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DayFractions<T> {
+    num: [T; 5],
+    den: [T; 5],
+}
+
+fn slot(d: DayCount) -> usize {
+    match d {
+        DayCount::Act360 => 0,
+        DayCount::Thirty360 => 1,
+        DayCount::Act365F => 2,
+        DayCount::ActAct => 3,
+        DayCount::Monthly => 4,
+    }
+}
+
+impl<T: Num> DayFractions<T> {
+    /// For the accrual period from `start` to `end` (adjusted dates; the
+    /// 30/360 count runs between the scheduled dates).
+    pub fn new(
+        start: NaiveDate,
+        end: NaiveDate,
+        scheduled_start: NaiveDate,
+        scheduled_end: NaiveDate,
+    ) -> Self {
+        Self::from_ratios(&Self::ratios(start, end, scheduled_start, scheduled_end))
+    }
+
+    /// The ratios of each day count for the period, as whole numbers.
+    pub fn ratios(
+        start: NaiveDate,
+        end: NaiveDate,
+        scheduled_start: NaiveDate,
+        scheduled_end: NaiveDate,
+    ) -> [(i64, i64); 5] {
+        let mut r = [(0, 1); 5];
+        for d in DayCount::ALL {
+            let (n, m) = d.fraction(start, end, scheduled_start, scheduled_end);
+            r[slot(d)] = (n.max(0), m);
+        }
+        r
+    }
+
+    /// From the ratios [`Self::ratios`] gives.
+    pub fn from_ratios(r: &[(i64, i64); 5]) -> Self {
+        let mut num = [T::ZERO; 5];
+        let mut den = [T::ONE; 5];
+        for i in 0..5 {
+            num[i] = T::from_i64(r[i].0);
+            den[i] = T::from_i64(r[i].1);
+        }
+        DayFractions { num, den }
+    }
+
+    /// `amount` accrued over the period at `rate` (a fraction a year),
+    /// rounded to the cent.
+    #[inline]
+    pub fn accrue(&self, d: DayCount, amount: T, rate: T) -> T {
+        if amount == T::ZERO || rate == T::ZERO {
+            return T::ZERO;
+        }
+        let i = slot(d);
+        (amount * rate * self.num[i] / self.den[i]).round_cents()
+    }
+
+    /// The day count's days (the numerator over 360 or 365; 30 for a month).
+    pub fn days(&self, d: DayCount) -> T {
+        let i = slot(d);
+        match d {
+            DayCount::Monthly => T::from_i64(30),
+            DayCount::ActAct => self.num[i] / T::from_i64(366),
+            _ => self.num[i],
+        }
+    }
+
+    /// The year fraction as its ratio (numerator, denominator).
+    pub fn ratio(&self, d: DayCount) -> (T, T) {
+        let i = slot(d);
+        (self.num[i], self.den[i])
+    }
+
+    /// The fraction of a year.
+    pub fn fraction(&self, d: DayCount) -> T {
+        let i = slot(d);
+        self.num[i] / self.den[i]
     }
 }
 
@@ -51,66 +157,79 @@ pub struct PeriodInput<T> {
     pub date: NaiveDate,
     /// Number of this distribution (the first is 1).
     pub period: u32,
-    /// Actual days in the accrual period (for act/360 classes).
+    /// The first day of the accrual period (the last distribution date, or
+    /// the closing date for the first).
+    pub accrual_start: NaiveDate,
+    /// Actual days in the accrual period.
     pub days_actual: u32,
-    /// 30/360 days in the accrual period.
-    pub days_30: u32,
-    /// The index (one-month LIBOR) for the accrual period, a fraction.
+    pub days: DayFractions<T>,
+    /// The index for the accrual period, a fraction.
     pub index: T,
-    /// The next distribution date (where IO notionals stand after this one).
+    /// The next distribution date (where notional schedules stand after this one).
     pub next_date: NaiveDate,
     pub groups: Vec<GroupCash<T>>,
     /// Prepayment premiums collected.
     pub premiums: T,
     /// Balance 60+ days delinquent, in foreclosure, bankrupt or REO at the end
-    /// of the period (what the delinquency trigger sees).
+    /// of the period (what a delinquency trigger sees).
     pub delinquent_60_plus: T,
+    /// Investment earnings credited to each account this period.
+    pub earnings: Vec<T>,
 }
 
 /// One class's figures for the period.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ClassFlows<T> {
-    /// Principal balance, or notional for an interest-only class; the OC for X.
+    /// Principal balance, or notional for an interest-only class; the OC for
+    /// the OC's holder.
     pub beginning: T,
     /// The coupon paid this period (after any cap), a fraction a year.
     pub rate: T,
-    /// The coupon before the cap.
+    /// The coupon before a `capped_by` rate.
     pub uncapped_rate: T,
     /// Interest accrued this period at `rate`.
     pub accrued: T,
-    /// Accrued plus unpaid interest carried in, with interest on it.
+    /// Unpaid interest carried in, and the interest on it.
+    pub carry_in: T,
+    pub interest_on_carry: T,
+    /// Accrued + carried in + interest on it.
     pub interest_due: T,
     pub interest_paid: T,
+    /// Interest added to the balance instead of paid (an accrual class).
+    pub accreted: T,
     pub principal: T,
     /// Principal written down (realized loss allocated).
     pub writedown: T,
-    /// Net WAC rate carryover due (prior carryover, interest on it, this
-    /// period's cap shortfall) and paid.
+    /// Net WAC rate carryover (basis risk) due and paid.
     pub basis_due: T,
     pub basis_paid: T,
     /// Earlier writedowns reimbursed.
     pub reimbursed: T,
-    /// Premiums or the residual amount paid to the class.
+    /// The remainder of an account paid to the class (premiums, excess).
     pub other: T,
     pub ending: T,
 }
 
 impl<T: Num> ClassFlows<T> {
     pub fn zero() -> Self {
+        let z = T::ZERO;
         ClassFlows {
-            beginning: T::ZERO,
-            rate: T::ZERO,
-            uncapped_rate: T::ZERO,
-            accrued: T::ZERO,
-            interest_due: T::ZERO,
-            interest_paid: T::ZERO,
-            principal: T::ZERO,
-            writedown: T::ZERO,
-            basis_due: T::ZERO,
-            basis_paid: T::ZERO,
-            reimbursed: T::ZERO,
-            other: T::ZERO,
-            ending: T::ZERO,
+            beginning: z,
+            rate: z,
+            uncapped_rate: z,
+            accrued: z,
+            carry_in: z,
+            interest_on_carry: z,
+            interest_due: z,
+            interest_paid: z,
+            accreted: z,
+            principal: z,
+            writedown: z,
+            basis_due: z,
+            basis_paid: z,
+            reimbursed: z,
+            other: z,
+            ending: z,
         }
     }
 
@@ -123,9 +242,97 @@ impl<T: Num> ClassFlows<T> {
         self.interest_distribution() + self.principal
     }
 
-    /// Interest due but not paid, carried to the next period.
+    /// Interest due but neither paid nor accreted, carried to the next period.
     pub fn interest_shortfall(&self) -> T {
-        self.interest_due - self.interest_paid
+        self.interest_due - self.interest_paid - self.accreted
+    }
+}
+
+/// One fee's figures for the period.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FeeFlows<T> {
+    /// This period's fee.
+    pub accrued: T,
+    /// Unpaid from earlier periods.
+    pub carry_in: T,
+    pub paid: T,
+}
+
+impl<T: Num> FeeFlows<T> {
+    pub fn zero() -> Self {
+        FeeFlows {
+            accrued: T::ZERO,
+            carry_in: T::ZERO,
+            paid: T::ZERO,
+        }
+    }
+
+    pub fn due(&self) -> T {
+        self.accrued + self.carry_in
+    }
+
+    pub fn shortfall(&self) -> T {
+        self.due() - self.paid
+    }
+}
+
+/// One account's figures for the period.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AccountFlows<T> {
+    pub beginning: T,
+    /// Collateral cash deposited at the start of the period.
+    pub collections: T,
+    pub earnings: T,
+    /// Moved in and out by the waterfall's steps.
+    pub deposits: T,
+    pub withdrawals: T,
+    /// A reserve's target for the period.
+    pub target: T,
+    /// Drawn to cover shortfalls, funded towards the target, released above it.
+    pub drawn: T,
+    pub funded: T,
+    pub released: T,
+    pub ending: T,
+}
+
+impl<T: Num> AccountFlows<T> {
+    pub fn zero() -> Self {
+        let z = T::ZERO;
+        AccountFlows {
+            beginning: z,
+            collections: z,
+            earnings: z,
+            deposits: z,
+            withdrawals: z,
+            target: z,
+            drawn: z,
+            funded: z,
+            released: z,
+            ending: z,
+        }
+    }
+}
+
+/// What one step of the waterfall did.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StepFlows<T> {
+    /// Its source account's balance before it ran.
+    pub available: T,
+    /// What it paid or moved.
+    pub amount: T,
+    /// Its source account's balance after.
+    pub left: T,
+    pub ran: bool,
+}
+
+impl<T: Num> StepFlows<T> {
+    pub fn zero() -> Self {
+        StepFlows {
+            available: T::ZERO,
+            amount: T::ZERO,
+            left: T::ZERO,
+            ran: false,
+        }
     }
 }
 
@@ -136,28 +343,19 @@ pub struct DealFlows<T> {
     pub pool_ending: T,
     pub interest_remittance: T,
     pub principal_remittance: T,
+    pub scheduled_principal: T,
+    pub unscheduled_principal: T,
     pub realized_loss: T,
     pub premiums: T,
-    /// Interest remittance + principal remittance + premiums.
+    /// Collateral cash and earnings that came in.
     pub available: T,
     pub fees: T,
     pub oc_beginning: T,
     pub oc_target: T,
     pub oc_deficiency: T,
-    /// OC above target before this period's principal (the "Excess O/C Amt").
+    /// OC above target before this period's principal.
     pub excess_oc: T,
-    pub oc_release: T,
-    pub extra_principal: T,
     pub oc_ending: T,
-    /// What interest left over, plus any OC release, before the extra principal.
-    pub excess_before_extra_principal: T,
-    /// What was left after the extra principal.
-    pub excess_after_extra_principal: T,
-    /// (pool - senior certificates) / pool, at the end of the period.
-    pub credit_enhancement: T,
-    /// The same before this period's principal went to the certificates (the
-    /// step-down test).
-    pub senior_enhancement_before: T,
     pub delinquency_rate: T,
     pub rolling_delinquency_rate: T,
     pub cumulative_loss: T,
@@ -165,7 +363,10 @@ pub struct DealFlows<T> {
     pub trigger: bool,
     pub writedowns: T,
     pub basis_risk_paid: T,
+    /// Balance of the classes with principal (the OC's holder aside) at the end.
     pub certificates_ending: T,
+    /// Paid to the classes in all.
+    pub distributed: T,
 }
 
 impl<T: Num> DealFlows<T> {
@@ -176,6 +377,8 @@ impl<T: Num> DealFlows<T> {
             pool_ending: z,
             interest_remittance: z,
             principal_remittance: z,
+            scheduled_principal: z,
+            unscheduled_principal: z,
             realized_loss: z,
             premiums: z,
             available: z,
@@ -184,13 +387,7 @@ impl<T: Num> DealFlows<T> {
             oc_target: z,
             oc_deficiency: z,
             excess_oc: z,
-            oc_release: z,
-            extra_principal: z,
             oc_ending: z,
-            excess_before_extra_principal: z,
-            excess_after_extra_principal: z,
-            credit_enhancement: z,
-            senior_enhancement_before: z,
             delinquency_rate: z,
             rolling_delinquency_rate: z,
             cumulative_loss: z,
@@ -199,6 +396,7 @@ impl<T: Num> DealFlows<T> {
             writedowns: z,
             basis_risk_paid: z,
             certificates_ending: z,
+            distributed: z,
         }
     }
 }
@@ -210,25 +408,32 @@ pub struct PeriodResult<T> {
     pub date: NaiveDate,
     pub period: u32,
     pub classes: Vec<ClassFlows<T>>,
-    /// Paid to each fee of the deal.
-    pub fees: Vec<T>,
-    /// Value of each rate the deal defines, a fraction a year.
-    pub rates: Vec<T>,
+    pub fees: Vec<FeeFlows<T>>,
+    pub accounts: Vec<AccountFlows<T>>,
+    /// Each `[[quantity]]` as determined this period.
+    pub quantities: Vec<T>,
     /// Whether each trigger was breached.
     pub triggers: Vec<bool>,
+    pub steps: Vec<StepFlows<T>>,
     pub deal: DealFlows<T>,
+    /// The deal's report figures (`[report.figures]`), at the end of the
+    /// period, when the engine was asked for them.
+    pub report: Vec<T>,
 }
 
 impl<T: Num> PeriodResult<T> {
-    pub fn new(classes: usize, fees: usize, rates: usize, triggers: usize) -> Self {
+    pub fn new(deal: &crate::deal::Deal) -> Self {
         PeriodResult {
             date: NaiveDate::MIN,
             period: 0,
-            classes: vec![ClassFlows::zero(); classes],
-            fees: vec![T::ZERO; fees],
-            rates: vec![T::ZERO; rates],
-            triggers: vec![false; triggers],
+            classes: vec![ClassFlows::zero(); deal.classes.len()],
+            fees: vec![FeeFlows::zero(); deal.fees.len()],
+            accounts: vec![AccountFlows::zero(); deal.accounts.len()],
+            quantities: vec![T::ZERO; deal.quantities.len()],
+            triggers: vec![false; deal.triggers.len()],
+            steps: vec![StepFlows::zero(); deal.steps.len()],
             deal: DealFlows::zero(),
+            report: vec![T::ZERO; deal.report.figures.len()],
         }
     }
 }

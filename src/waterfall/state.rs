@@ -1,6 +1,9 @@
 //! What a deal carries from one distribution date to the next.
 
-use crate::deal::{ClassKind, Deal};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use crate::deal::{AccountKind, Deal, Notional};
 use crate::num::Num;
 
 /// Most months a rolling delinquency average can look back.
@@ -9,8 +12,8 @@ pub const DELINQUENCY_HISTORY: usize = 12;
 /// The state of a deal between distribution dates.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DealState<T> {
-    /// Principal balance per class; the notional for an interest-only class;
-    /// the OC for the excess class.
+    /// Principal balance per class; the notional for the next period of an
+    /// interest-only class with a notional schedule; zero for the OC holder.
     pub balances: Vec<T>,
     /// Interest due and unpaid, carried forward.
     pub interest_carry: Vec<T>,
@@ -18,54 +21,74 @@ pub struct DealState<T> {
     pub basis_carry: Vec<T>,
     /// Writedowns not yet reimbursed.
     pub unpaid_writedowns: Vec<T>,
+    /// Fees due and unpaid, carried forward.
+    pub fee_carry: Vec<T>,
+    /// Balances of the accounts that carry one (zero for collection accounts).
+    pub accounts: Vec<T>,
     pub cumulative_loss: T,
-    /// The OC target of the last period (held while a trigger is in effect).
+    /// The OC at the end of the last period, on the trustee's basis.
+    pub oc: T,
+    /// The OC target of the last period.
     pub oc_target: Option<T>,
     /// The step-down date has occurred.
     pub stepdown: bool,
     /// The clean-up call could have been exercised on an earlier date: the
-    /// floating margins have stepped up.
+    /// coupons that step up after it have stepped up.
     pub call_date_passed: bool,
-    /// The credit enhancement of the last period.
-    pub credit_enhancement: Option<T>,
     /// Recent 60+ delinquency rates, oldest first.
     pub delinquency: Vec<T>,
+    /// The last distribution date the state is as of (the closing date at closing).
+    pub date: NaiveDate,
 }
 
 impl<T: Num> DealState<T> {
-    /// Every class at its original balance, nothing carried: the deal at
-    /// closing, the OC being the cut-off balance less the certificates.
+    /// The deal at closing: every class at its original balance, nothing
+    /// carried, reserves at their initial balances, the OC being the cut-off
+    /// balance less the classes' principal.
     pub fn at_closing(deal: &Deal) -> Self {
         let n = deal.classes.len();
-        let certificates: rust_decimal::Decimal = deal
-            .classes
-            .iter()
-            .filter(|c| c.kind.carries_principal())
-            .map(|c| c.original_balance)
+        let holder = deal.oc.as_ref().and_then(|o| o.holder);
+        let principal: Decimal = deal
+            .principal_classes()
+            .map(|k| deal.classes[k].original_balance)
             .sum();
-        let mut state = DealState {
+        DealState {
             balances: deal
                 .classes
                 .iter()
-                .map(|c| match c.kind {
-                    ClassKind::Excess | ClassKind::Residual => T::ZERO,
-                    _ => T::from_decimal(c.original_balance),
+                .enumerate()
+                .map(|(k, c)| {
+                    if Some(k) == holder {
+                        return T::ZERO;
+                    }
+                    match &c.notional {
+                        Some(Notional::Schedule(s)) => {
+                            T::from_decimal(s.at(deal.first_distribution_date, c.original_balance))
+                        }
+                        _ => T::from_decimal(c.original_balance),
+                    }
                 })
                 .collect(),
             interest_carry: vec![T::ZERO; n],
             basis_carry: vec![T::ZERO; n],
             unpaid_writedowns: vec![T::ZERO; n],
+            fee_carry: vec![T::ZERO; deal.fees.len()],
+            accounts: deal
+                .accounts
+                .iter()
+                .map(|a| match &a.kind {
+                    AccountKind::Reserve { initial, .. } => T::from_decimal(*initial),
+                    AccountKind::Collection => T::ZERO,
+                })
+                .collect(),
             cumulative_loss: T::ZERO,
+            oc: T::from_decimal(deal.cutoff_balance - principal),
             oc_target: None,
             stepdown: false,
             call_date_passed: false,
-            credit_enhancement: None,
             delinquency: Vec::with_capacity(DELINQUENCY_HISTORY),
-        };
-        if let Some(oc) = &deal.oc {
-            state.balances[oc.holder] = T::from_decimal(deal.cutoff_balance - certificates);
+            date: deal.closing_date,
         }
-        state
     }
 
     /// Remember a period's 60+ delinquency rate.
@@ -78,20 +101,22 @@ impl<T: Num> DealState<T> {
 
     /// Convert to another number type (a filing's exact state to a fast projection).
     pub fn convert<U: Num>(&self) -> DealState<U> {
-        let v = |xs: &Vec<T>| xs.iter().map(|x| U::from_decimal(x.to_decimal())).collect();
+        let c = |x: &T| U::from_decimal(x.to_decimal());
+        let v = |xs: &Vec<T>| xs.iter().map(c).collect();
         DealState {
             balances: v(&self.balances),
             interest_carry: v(&self.interest_carry),
             basis_carry: v(&self.basis_carry),
             unpaid_writedowns: v(&self.unpaid_writedowns),
-            cumulative_loss: U::from_decimal(self.cumulative_loss.to_decimal()),
-            oc_target: self.oc_target.map(|x| U::from_decimal(x.to_decimal())),
+            fee_carry: v(&self.fee_carry),
+            accounts: v(&self.accounts),
+            cumulative_loss: c(&self.cumulative_loss),
+            oc: c(&self.oc),
+            oc_target: self.oc_target.as_ref().map(c),
             stepdown: self.stepdown,
             call_date_passed: self.call_date_passed,
-            credit_enhancement: self
-                .credit_enhancement
-                .map(|x| U::from_decimal(x.to_decimal())),
             delinquency: v(&self.delinquency),
+            date: self.date,
         }
     }
 }

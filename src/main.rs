@@ -117,10 +117,12 @@ enum Command {
         /// Loan age at the start, months.
         #[arg(long, default_value = "0")]
         age: u32,
-        /// Prepayment speed: 6CPR, 1SMM, 150PSA, 100PPC or [6,8,10]CPR.
+        /// Prepayment speed: 6CPR, 1SMM, 150PSA, 100PPC, 1.5ABS, 20HEP, or a vector
+        /// by period like "5 12R 20 24S 10 CPR" (CPR when no unit is written).
         #[arg(long, default_value = "0CPR")]
         prepay: String,
-        /// Default speed: 2CDR, 1MDR, 100SDA or [1,2,3]CDR.
+        /// Default speed: 2CDR, 1MDR, 100SDA, or a vector by period like
+        /// "1 12R 4 CDR" (CDR when no unit is written).
         #[arg(long, default_value = "0CDR")]
         default: String,
         /// Loss severity, percent of the defaulted balance.

@@ -201,12 +201,16 @@ enum Command {
         /// A scenario file: one scenario, a grid or a list (a row per scenario and price).
         #[arg(long)]
         scenarios: PathBuf,
-        /// Prices (percent of current face), comma separated.
+        /// Clean prices (percent of face at settlement), comma separated:
+        /// decimals (99.5) or 32nds (99-16, 99-16+, 99-163).
         #[arg(long, value_delimiter = ',', allow_negative_numbers = true)]
-        price: Vec<f64>,
+        price: Vec<String>,
         /// Yields (bond-equivalent, percent), comma separated: the price for each.
         #[arg(long, value_delimiter = ',', allow_negative_numbers = true)]
         r#yield: Vec<f64>,
+        /// Settlement date, YYYY-MM-DD (default: the filing's distribution date).
+        #[arg(long)]
+        settle: Option<String>,
         #[arg(long, value_enum, default_value = "table")]
         format: TableCsvJson,
     },
@@ -507,20 +511,30 @@ fn run(cli: Cli) -> Result<u8> {
             scenarios,
             price,
             r#yield,
+            settle,
             format,
         } => {
             if price.is_empty() && r#yield.is_empty() {
                 return Err(Error::Usage("give --price or --yield (or both)".into()));
             }
-            if let Some(p) = price.iter().find(|p| !(**p > 0.0 && p.is_finite())) {
-                return Err(Error::Usage(format!("--price must be positive, found {p}")));
-            }
+            let price = pricing::quote::parse_prices("--price", &price)?;
+            let settle = settle
+                .as_deref()
+                .map(pricing::settle::parse_settle)
+                .transpose()?;
             let deal = start.load()?;
             let k = class_index(&deal, &class)?;
             let set = ScenarioSet::load(&scenarios)?;
             let projection = Projection::from_report_file(&deal, &start.from)?;
-            let table =
-                pricing::table::price_table(&projection, &set, k, &price, &r#yield, format.into())?;
+            let table = pricing::table::price_table(
+                &projection,
+                &set,
+                k,
+                &price,
+                &r#yield,
+                settle,
+                format.into(),
+            )?;
             print(&table)?;
             Ok(0)
         }

@@ -214,6 +214,40 @@ enum Command {
         #[arg(long, value_enum, default_value = "table")]
         format: TableCsvJson,
     },
+    /// A prospectus price/yield matrix: prices down the side, scenarios across the top.
+    Matrix {
+        #[command(flatten)]
+        start: FromFiling,
+        #[arg(long)]
+        class: String,
+        /// A scenario file: one scenario, a grid or a list (a column per scenario).
+        #[arg(long)]
+        scenarios: PathBuf,
+        /// Clean prices (percent of face at settlement), comma separated:
+        /// decimals (99.5) or 32nds (99-16, 99-16+, 99-163).
+        #[arg(
+            long,
+            value_delimiter = ',',
+            allow_negative_numbers = true,
+            required = true
+        )]
+        price: Vec<String>,
+        /// Settlement date, YYYY-MM-DD (default: the filing's distribution date).
+        #[arg(long)]
+        settle: Option<String>,
+        /// To the clean-up call (exercised), to maturity (not exercised), or both.
+        #[arg(long, value_enum, default_value = "both")]
+        to: ToArg,
+        #[arg(long, value_enum, default_value = "table")]
+        format: TableCsvJson,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ToArg {
+    Call,
+    Maturity,
+    Both,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -536,6 +570,34 @@ fn run(cli: Cli) -> Result<u8> {
                 format.into(),
             )?;
             print(&table)?;
+            Ok(0)
+        }
+        Command::Matrix {
+            start,
+            class,
+            scenarios,
+            price,
+            settle,
+            to,
+            format,
+        } => {
+            use pricing::matrix::To;
+            let price = pricing::quote::parse_prices("--price", &price)?;
+            let settle = settle
+                .as_deref()
+                .map(pricing::settle::parse_settle)
+                .transpose()?;
+            let to: &[To] = match to {
+                ToArg::Call => &[To::Call],
+                ToArg::Maturity => &[To::Maturity],
+                ToArg::Both => &[To::Call, To::Maturity],
+            };
+            let deal = start.load()?;
+            let k = class_index(&deal, &class)?;
+            let set = ScenarioSet::load(&scenarios)?;
+            let projection = Projection::from_report_file(&deal, &start.from)?;
+            let matrix = pricing::matrix::build(&projection, &set, k, &price, settle, to)?;
+            print(&matrix.render(format.into())?)?;
             Ok(0)
         }
     }

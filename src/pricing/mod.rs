@@ -1,5 +1,8 @@
 //! Bond analytics for a class's projected cash flows: price/yield, weighted
-//! average life, duration, convexity and discount margin.
+//! average life, duration, convexity and discount margin; price tables
+//! ([`table`]) and prospectus price/yield matrices ([`matrix`]) of a class
+//! across scenarios, settled on any date ([`settle`]), with prices in 32nds
+//! ([`quote`]).
 //!
 //! These are analytics, not cash, so everything here is `f64` and every
 //! function is pure and deterministic (fixed iteration caps, no randomness).
@@ -49,6 +52,7 @@
 //! is not positive and finite, no flows, a non-finite field, no sign change found
 //! — the solvers return `None`.
 
+pub mod matrix;
 pub mod quote;
 pub mod settle;
 pub mod table;

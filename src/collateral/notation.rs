@@ -29,6 +29,11 @@ use super::speed::SpeedError;
 /// Most periods a speed vector may give (the longest projection).
 pub const MAX_VECTOR_PERIODS: usize = 600;
 
+/// The largest number a speed may be written with (a curve multiple of a
+/// million percent is far past the 100% cap already; the bound keeps a
+/// ramp's arithmetic in range).
+const MAX_VALUE: Decimal = Decimal::from_parts(1_000_000, 0, 0, false, 0);
+
 /// One token of a vector as written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {
@@ -239,6 +244,11 @@ pub fn parse(s: &str, expected: &str, what: &str) -> Result<Written, SpeedError>
                 if v.is_sign_negative() && !v.is_zero() {
                     return Err(negative());
                 }
+                if v > MAX_VALUE {
+                    return Err(SpeedError(format!(
+                        "a speed is at most {MAX_VALUE} (percent or multiple), found \"{token}\" in '{text}'"
+                    )));
+                }
                 match ramp.take() {
                     Some((n, _)) => {
                         room(values.len(), n, token)?;
@@ -403,6 +413,12 @@ mod tests {
         assert!(e("5 2.5S").contains("whole number"), "{}", e("5 2.5S"));
         assert!(e("5 CPR 6").contains("goes after"), "{}", e("5 CPR 6"));
         assert!(e("5 -6").contains("negative"), "{}", e("5 -6"));
+        assert!(
+            e("0 599R 79228162514264337593543950335").contains("at most 1000000"),
+            "{}",
+            e("0 599R 79228162514264337593543950335")
+        );
+        assert!(p("5000 PSA").is_ok());
         assert_eq!(e("fast"), "expected a speed, found 'fast'");
         assert!(e("[]CPR").contains("at least one value"));
     }

@@ -36,7 +36,9 @@ pub fn parse_price(s: &str) -> std::result::Result<Decimal, String> {
     match t.split_once('-') {
         // A leading '-' is a negative decimal, refused by the caller as not positive.
         Some((points, rest)) if !points.is_empty() => {
-            if !digits(points) || !rest.is_ascii() {
+            // Points to nine digits: a billion percent is no price, and the bound
+            // keeps the arithmetic exact.
+            if !digits(points) || points.len() > 9 || !rest.is_ascii() {
                 return Err(bad());
             }
             let (ticks, extra) = rest.split_at(rest.len().min(2));
@@ -161,7 +163,17 @@ mod tests {
     #[test]
     fn bad_quotes_say_what_was_expected() {
         for bad in [
-            "99-1", "99-", "99-16++", "99-1x", "a-16", "99-168", "99-32", "abc", "", "99-é1",
+            "99-1",
+            "99-",
+            "99-16++",
+            "99-1x",
+            "a-16",
+            "99-168",
+            "99-32",
+            "abc",
+            "",
+            "99-é1",
+            "79228162514264337593543950335-31+",
         ] {
             assert!(parse_price(bad).is_err(), "{bad}");
         }

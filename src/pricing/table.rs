@@ -59,10 +59,11 @@ pub(crate) fn settlement_words(p: &Projection, k: usize, first: Option<&Settleme
     let class = &p.deal.classes[k];
     match first {
         Some(s) if s.date != p.start.date || s.accrued_days != 0 => format!(
-            "settling {}, clean prices, accrued interest from {} ({} days {})",
+            "settling {}, clean prices, accrued interest from {} ({} day{} {})",
             s.date,
             s.accrual_start,
             s.accrued_days,
+            if s.accrued_days == 1 { "" } else { "s" },
             class.day_count.name()
         ),
         Some(s) => format!("settling {}, no accrued interest", s.date),

@@ -334,7 +334,7 @@ fn speeds_parse_and_round_trip() {
         ("150PSA", "150PSA"),
         ("100ppc", "100PPC"),
         ("0.5CPR", "0.5CPR"),
-        ("[6, 8,10]cpr", "[6, 8, 10]CPR"),
+        ("[6, 8,10]cpr", "6 8 10 CPR"),
     ] {
         let p: Prepay = text.parse().unwrap();
         assert_eq!(p.to_string(), shown);
@@ -345,7 +345,7 @@ fn speeds_parse_and_round_trip() {
         ("2CDR", "2CDR"),
         ("1mdr", "1MDR"),
         ("100 SDA", "100SDA"),
-        ("[1, 2.5]CDR", "[1, 2.5]CDR"),
+        ("[1, 2.5]CDR", "1 2.5 CDR"),
     ] {
         let d: Defaults = text.parse().unwrap();
         assert_eq!(d.to_string(), shown);

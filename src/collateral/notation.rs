@@ -50,8 +50,6 @@ pub enum Step {
 pub struct SpeedVector {
     steps: Vec<Step>,
     values: Vec<Decimal>,
-    /// Written in the older `[a, b, c]` form (and so shown in it).
-    bracketed: bool,
 }
 
 impl SpeedVector {
@@ -60,7 +58,6 @@ impl SpeedVector {
         SpeedVector {
             steps: values.iter().map(|&v| Step::Value(v)).collect(),
             values: values.to_vec(),
-            bracketed: false,
         }
     }
 
@@ -92,15 +89,12 @@ impl SpeedVector {
         }
     }
 
-    /// The vector as written in the market notation, followed by `unit`:
-    /// `5 12R 20 24S 10 CPR` (or `[4, 6, 8]CPR` for the older form).
+    /// The vector in the market notation, followed by `unit`:
+    /// `5 12R 20 24S 10 CPR` (the older `[4, 6, 8]CPR` is shown `4 6 8 CPR`,
+    /// which has no comma to upset a CSV file).
     pub fn display_with(&self, unit: &str) -> String {
         let tokens: Vec<String> = self.steps.iter().map(Step::to_string).collect();
-        if self.bracketed {
-            format!("[{}]{unit}", tokens.join(", "))
-        } else {
-            format!("{} {unit}", tokens.join(" "))
-        }
+        format!("{} {unit}", tokens.join(" "))
     }
 }
 
@@ -315,13 +309,9 @@ pub fn parse(s: &str, expected: &str, what: &str) -> Result<Written, SpeedError>
             unit = Some(u);
         }
     }
-    let single = steps.len() == 1 && tokens.len() <= 2 && !text.starts_with('[');
+    let single = steps.len() == 1 && tokens.len() <= 2;
     Ok(Written {
-        vector: SpeedVector {
-            steps,
-            values,
-            bracketed: text.starts_with('['),
-        },
+        vector: SpeedVector { steps, values },
         unit,
         single,
     })
@@ -388,7 +378,8 @@ mod tests {
         let old = p("[4, 6,8]cpr").unwrap();
         assert!(!old.single);
         assert_eq!(old.vector.values(), &[dec!(4), dec!(6), dec!(8)]);
-        assert_eq!(old.vector.display_with("CPR"), "[4, 6, 8]CPR");
+        assert_eq!(old.vector.display_with("CPR"), "4 6 8 CPR");
+        assert_eq!(old.vector, p("4 6 8").unwrap().vector);
     }
 
     #[test]

@@ -168,10 +168,12 @@ enum Command {
         /// Loan age at the start, months.
         #[arg(long, default_value = "0")]
         age: u32,
-        /// Prepayment speed: 6CPR, 1SMM, 150PSA, 100PPC or [6,8,10]CPR.
+        /// Prepayment speed: 6CPR, 1SMM, 150PSA, 100PPC, 1.5ABS, 20HEP, or a vector
+        /// by period like "5 12R 20 24S 10 CPR" (CPR when no unit is written).
         #[arg(long, default_value = "0CPR")]
         prepay: String,
-        /// Default speed: 2CDR, 1MDR, 100SDA or [1,2,3]CDR.
+        /// Default speed: 2CDR, 1MDR, 100SDA, or a vector by period like
+        /// "1 12R 4 CDR" (CDR when no unit is written).
         #[arg(long, default_value = "0CDR")]
         default: String,
         /// Loss severity, percent of the defaulted balance.
@@ -253,15 +255,53 @@ enum Command {
         /// A scenario file: one scenario, a grid or a list (a row per scenario and price).
         #[arg(long)]
         scenarios: PathBuf,
-        /// Prices (percent of current face), comma separated.
+        /// Clean prices (percent of face at settlement), comma separated:
+        /// decimals (99.5) or 32nds (99-16, 99-16+, 99-163).
         #[arg(long, value_delimiter = ',', allow_negative_numbers = true)]
-        price: Vec<f64>,
+        price: Vec<String>,
         /// Yields (bond-equivalent, percent), comma separated: the price for each.
         #[arg(long, value_delimiter = ',', allow_negative_numbers = true)]
         r#yield: Vec<f64>,
+        /// Settlement date, YYYY-MM-DD (default: the filing's distribution date).
+        #[arg(long)]
+        settle: Option<String>,
         #[arg(long, value_enum, default_value = "table")]
         format: TableCsvJson,
     },
+    /// A prospectus price/yield matrix: prices down the side, scenarios across the top.
+    Matrix {
+        #[command(flatten)]
+        start: FromFiling,
+        #[arg(long)]
+        class: String,
+        /// A scenario file: one scenario, a grid or a list (a column per scenario).
+        #[arg(long)]
+        scenarios: PathBuf,
+        /// Clean prices (percent of face at settlement), comma separated:
+        /// decimals (99.5) or 32nds (99-16, 99-16+, 99-163).
+        #[arg(
+            long,
+            value_delimiter = ',',
+            allow_negative_numbers = true,
+            required = true
+        )]
+        price: Vec<String>,
+        /// Settlement date, YYYY-MM-DD (default: the filing's distribution date).
+        #[arg(long)]
+        settle: Option<String>,
+        /// To the clean-up call (exercised), to maturity (not exercised), or both.
+        #[arg(long, value_enum, default_value = "both")]
+        to: ToArg,
+        #[arg(long, value_enum, default_value = "table")]
+        format: TableCsvJson,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ToArg {
+    Call,
+    Maturity,
+    Both,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -598,21 +638,59 @@ fn run(cli: Cli) -> Result<u8> {
             scenarios,
             price,
             r#yield,
+            settle,
             format,
         } => {
             if price.is_empty() && r#yield.is_empty() {
                 return Err(Error::Usage("give --price or --yield (or both)".into()));
             }
-            if let Some(p) = price.iter().find(|p| !(**p > 0.0 && p.is_finite())) {
-                return Err(Error::Usage(format!("--price must be positive, found {p}")));
-            }
+            let price = pricing::quote::parse_prices("--price", &price)?;
+            let settle = settle
+                .as_deref()
+                .map(pricing::settle::parse_settle)
+                .transpose()?;
             let deal = start.load()?;
             let k = class_index(&deal, &class)?;
             let set = ScenarioSet::load(&scenarios)?;
             let projection = start.projection(&deal)?;
-            let table =
-                pricing::table::price_table(&projection, &set, k, &price, &r#yield, format.into())?;
+            let table = pricing::table::price_table(
+                &projection,
+                &set,
+                k,
+                &price,
+                &r#yield,
+                settle,
+                format.into(),
+            )?;
             print(&table)?;
+            Ok(0)
+        }
+        Command::Matrix {
+            start,
+            class,
+            scenarios,
+            price,
+            settle,
+            to,
+            format,
+        } => {
+            use pricing::matrix::To;
+            let price = pricing::quote::parse_prices("--price", &price)?;
+            let settle = settle
+                .as_deref()
+                .map(pricing::settle::parse_settle)
+                .transpose()?;
+            let to: &[To] = match to {
+                ToArg::Call => &[To::Call],
+                ToArg::Maturity => &[To::Maturity],
+                ToArg::Both => &[To::Call, To::Maturity],
+            };
+            let deal = start.load()?;
+            let k = class_index(&deal, &class)?;
+            let set = ScenarioSet::load(&scenarios)?;
+            let projection = start.projection(&deal)?;
+            let matrix = pricing::matrix::build(&projection, &set, k, &price, settle, to)?;
+            print(&matrix.render(format.into())?)?;
             Ok(0)
         }
     }

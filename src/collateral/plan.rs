@@ -62,8 +62,9 @@ impl<T: Num> RatePlan<T> {
     pub fn new(a: &Assumptions, kind: LineKind, age: u32, months: u32) -> Self {
         let n = months.max(1);
         // Rates are computed month by month until the curves go flat (PSA
-        // after loan month 30, SDA after 120, a PPC ramp after its length, a
-        // vector after its last value); the rest repeats the last month.
+        // after loan month 30, HEP after 10, SDA after 120, a PPC ramp after
+        // its length, a vector after its last value and its unit's curve;
+        // ABS rises to the end); the rest repeats the last month.
         let smm = fill(n, a.prepay.constant_from(age, kind, &a.ppc), |month| {
             a.prepay.rate_at(month, age + month, kind, &a.ppc)
         });

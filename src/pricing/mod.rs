@@ -1,20 +1,28 @@
 //! Bond analytics for a class's projected cash flows: price/yield, weighted
-//! average life, duration, convexity and discount margin.
+//! average life, duration, convexity and discount margin; price tables
+//! ([`table`]) and prospectus price/yield matrices ([`matrix`]) of a class
+//! across scenarios, settled on any date ([`settle`]), with prices in 32nds
+//! ([`quote`]).
 //!
 //! These are analytics, not cash, so everything here is `f64` and every
 //! function is pure and deterministic (fixed iteration caps, no randomness).
 //!
 //! # Conventions (the market's for mortgage and asset-backed bonds)
 //!
-//! * **Settlement** is a distribution date, so there is no accrued interest at
-//!   settlement: a projection starts right after a distribution, and the first
-//!   [`Flow`] is the next distribution.
+//! * **Settlement.** The functions here price the [`Flow`]s they are given
+//!   from time 0, the settlement. A projection starts right after a
+//!   distribution, and by default settlement is that distribution date, with
+//!   no accrued interest; [`settle`] moves settlement to any later date,
+//!   drops the flows on or before it, times the rest from it and works out
+//!   the accrued interest that turns a clean price into the dirty price the
+//!   flows are discounted to.
 //! * **Time** is 30/360 in months: distribution `n` after settlement is at
 //!   `months = n`. [`Flow::days`] (actual days in the accrual period ending at the
 //!   flow) is used only by the floating-rate discount margin.
 //! * **Price** is in percent of the current face at settlement ([`Bond::balance`]):
-//!   100 is par. The amount paid is `price / 100 × balance`, with no accrued
-//!   interest added.
+//!   100 is par. The amount paid is `price / 100 × balance`: the price handed
+//!   to these functions is the dirty price (clean plus accrued, see [`settle`]).
+//!   Quotes in 32nds (`99-16+`) are read and written by [`quote`].
 //! * **Yield** is compounded monthly and quoted bond-equivalent. The monthly rate
 //!   `m` solves `price / 100 × balance = Σ CF_t / (1 + m)^months_t` with
 //!   `CF_t = principal_t + interest_t`. The quoted yield is the bond-equivalent
@@ -44,6 +52,9 @@
 //! is not positive and finite, no flows, a non-finite field, no sign change found
 //! — the solvers return `None`.
 
+pub mod matrix;
+pub mod quote;
+pub mod settle;
 pub mod table;
 
 use serde::{Deserialize, Serialize};

@@ -20,7 +20,7 @@ use file::{LiborSection, RampSection, ScenarioFile};
 /// output grows with it).
 pub const MAX_SCENARIOS: usize = 10_000_000;
 
-/// Longest vector (months) a speed or LIBOR path may give.
+/// Longest vector (months) a LIBOR path may give (speeds: [`crate::collateral::MAX_VECTOR_PERIODS`]).
 pub const MAX_VECTOR_MONTHS: usize = 600;
 
 /// The one-month LIBOR path.
@@ -259,16 +259,10 @@ impl Resolver<'_> {
         self.errors.push(self.src.error(s.span(), msg));
     }
 
+    /// A prepayment speed (a vector's length is checked by the notation).
     fn prepay(&mut self, s: &Spanned<String>) -> Option<Prepay> {
-        match Prepay::from_str(s.get_ref()).and_then(|p| p.validate().map(|_| p)) {
-            Ok(p) => {
-                if let Prepay::CprVector(v) = &p
-                    && v.len() > MAX_VECTOR_MONTHS
-                {
-                    self.err(s, format!("a vector of {} months is longer than the longest projection ({MAX_VECTOR_MONTHS} months)", v.len()));
-                }
-                Some(p)
-            }
+        match Prepay::from_str(s.get_ref()) {
+            Ok(p) => Some(p),
             Err(e) => {
                 self.err(s, e.to_string());
                 None
@@ -277,15 +271,8 @@ impl Resolver<'_> {
     }
 
     fn defaults(&mut self, s: &Spanned<String>) -> Option<Defaults> {
-        match Defaults::from_str(s.get_ref()).and_then(|d| d.validate().map(|_| d)) {
-            Ok(d) => {
-                if let Defaults::CdrVector(v) = &d
-                    && v.len() > MAX_VECTOR_MONTHS
-                {
-                    self.err(s, format!("a vector of {} months is longer than the longest projection ({MAX_VECTOR_MONTHS} months)", v.len()));
-                }
-                Some(d)
-            }
+        match Defaults::from_str(s.get_ref()) {
+            Ok(d) => Some(d),
             Err(e) => {
                 self.err(s, e.to_string());
                 None
@@ -622,10 +609,7 @@ impl Resolver<'_> {
 }
 
 fn zero_defaults(d: &Defaults) -> bool {
-    match d {
-        Defaults::Cdr(x) | Defaults::Mdr(x) | Defaults::Sda(x) => x.is_zero(),
-        Defaults::CdrVector(v) => v.iter().all(|x| x.is_zero()),
-    }
+    d.is_zero()
 }
 
 impl Libor {

@@ -324,7 +324,7 @@ fn scenario_files_and_grid_lists_take_vectors_and_locate_their_errors() {
     assert_eq!(first.assumptions.prepay.to_string(), "5 12R 20 24S 10 CPR");
     assert_eq!(first.assumptions.defaults.to_string(), "0 6R 3 CDR");
     // Grid columns show the vector as written.
-    assert_eq!(first.columns()[0], "5 12R 20 24S 10 CPR");
+    assert_eq!(first.columns()[1], "5 12R 20 24S 10 CPR");
 
     let bad = dir.path().join("bad.toml");
     std::fs::write(

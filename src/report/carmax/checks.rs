@@ -47,6 +47,7 @@ impl Relation {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Cited {
     pub file: PathBuf,
+    /// The row key as printed (`"8a"`).
     pub key: String,
     /// 0-based slot of the row.
     pub slot: usize,
@@ -94,7 +95,8 @@ impl Check {
         self.left - self.right
     }
 
-    /// Does the check use the figure in slot `slot` of row `key` of `file`?
+    /// Does the check use the figure in slot `slot` of row `key` (`"8a"`)
+    /// of `file`?
     pub fn cites(&self, file: &Path, key: &str, slot: usize) -> bool {
         self.figures
             .iter()
@@ -128,7 +130,12 @@ impl fmt::Display for Check {
                     .file_name()
                     .map(|n| n.to_string_lossy())
                     .unwrap_or_default();
-                format!("{} {file}:{}", c.key, c.line)
+                let name = Ref {
+                    prev: false,
+                    key: c.key.clone(),
+                    slot: c.slot,
+                };
+                format!("{name} {file}:{}", c.line)
             })
             .collect();
         write!(
@@ -296,7 +303,7 @@ impl Builder<'_> {
                     decimals = decimals.max(v.printed.decimals);
                     cited.push(Cited {
                         file: c.path.clone(),
-                        key: x.to_string(),
+                        key: x.key.clone(),
                         slot: x.slot,
                         line: v.printed.line,
                         value,

@@ -692,10 +692,11 @@ fn same_figures(b: &mut Builder<'_>) {
                     order.push(path.clone());
                 }
                 // A row printed twice is one print.
-                if !refs.iter().any(|x| x.key == row.key && x.slot == slot) {
+                let key = row.layout_key();
+                if !refs.iter().any(|x| x.key == key && x.slot == slot) {
                     refs.push(Ref {
                         prev: false,
-                        key: row.key.clone(),
+                        key: key.to_string(),
                         slot,
                     });
                 }

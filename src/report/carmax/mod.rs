@@ -68,6 +68,13 @@ pub struct Value {
     pub path: Option<String>,
 }
 
+impl Row {
+    /// The key the row is read as: its layout entry's, else its own.
+    pub fn layout_key(&self) -> &str {
+        self.spec.map_or(&self.key, |s| s.key)
+    }
+}
+
 /// One printed row.
 #[derive(Debug, Clone, Serialize)]
 pub struct Row {
@@ -138,13 +145,14 @@ impl Certificate {
         self.trust.split_whitespace().last().unwrap_or("")
     }
 
-    /// The first row printed with `key`.
+    /// The first row read as `key` ([`Row::layout_key`]: a relettered row is
+    /// the layout's row its label is).
     pub fn row(&self, key: &str) -> Option<&Row> {
-        self.rows.iter().find(|r| r.key == key)
+        self.rows.iter().find(|r| r.layout_key() == key)
     }
 
-    /// Slot `slot` (0-based, in the layout's order) of the first row printed
-    /// with `key`.
+    /// Slot `slot` (0-based, in the layout's order) of the first row read as
+    /// `key` (see [`Certificate::row`]).
     pub fn value(&self, key: &str, slot: usize) -> Option<&Value> {
         self.row(key)?.values.iter().find(|v| v.slot == Some(slot))
     }

@@ -427,7 +427,7 @@ impl Parser<'_> {
             && let Some(expected) = text::end_of_previous_month(truth)
             && end != expected
         {
-            stale = cert.file_date.is_some();
+            stale |= cert.file_date.is_some();
             self.warn(
                 p.line,
                 format!(
@@ -441,7 +441,7 @@ impl Parser<'_> {
         {
             use chrono::Datelike;
             if date > truth || (date.year(), date.month()) != (truth.year(), truth.month()) {
-                stale = cert.file_date.is_some();
+                stale |= cert.file_date.is_some();
                 self.warn(
                     d.line,
                     format!(

@@ -286,6 +286,8 @@ fn figures_of_ten_trillion_or_more_are_refused_where_they_are() {
         "10,000,000,000,000.00",
         "10000000000000",
         "(10,000,000,000,000.00)",
+        // 13 digits and 20 decimals: Decimal's 28 digits round it to 10^13.
+        "9,999,999,999,999.99999999999999999999",
     ] {
         let mutant = text.replace(
             line14,
@@ -447,4 +449,45 @@ fn retired_classes_printed_as_dashes_are_zeros() {
         Some("class[A-1].factor_beginning")
     );
     assert!(carmax::checks(&c).iter().all(|k| k.holds()));
+}
+
+#[test]
+fn extreme_figures_below_the_limit_do_not_break_the_checks() {
+    let (path, text) = real();
+    let line14 = "a. Class A-1 Note Balance | $ | 0.00 | $ | 0.00";
+    for token in [
+        "9,999,999,999,999.9999999999999",
+        // 33 digits: Decimal keeps 28, so the print has more decimals than
+        // the value (the render pads them rather than overflow).
+        "1,234,567,890,123.12345678901234567890",
+        "0.00000000000000000001",
+        "-9999999999999.99",
+        "(9,999,999,999,999.99)",
+        "9999999999999.99%",
+        "0000000000000000000000000000009",
+    ] {
+        for row in [
+            line14.to_string(),
+            format!("a. Class A-1 Note Balance | {token} | $ | 0.00"),
+        ] {
+            let mutant = text.replace(
+                line14,
+                &row.replace("| 0.00 | $ | 0.00", &format!("| 0.00 | $ | {token}")),
+            );
+            let outcome = catch_unwind(AssertUnwindSafe(|| {
+                carmax::parse(&path, &mutant).map(|(c, w)| {
+                    let failed = carmax::checks(&c).iter().filter(|k| !k.holds()).count();
+                    let _ = carmax::render_text(&c, &w);
+                    (failed, w.len())
+                })
+            }));
+            let (failed, warned) = outcome
+                .unwrap_or_else(|_| panic!("panic with {token}"))
+                .unwrap_or_else(|e| panic!("{token}: {e}"));
+            assert!(
+                failed + warned > 0,
+                "{token}: neither a failing check nor a warning"
+            );
+        }
+    }
 }

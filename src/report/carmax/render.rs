@@ -3,6 +3,8 @@
 
 use std::fmt::Write as _;
 
+use rust_decimal::Decimal;
+
 use super::{Certificate, Unit, Value, checks, layout, text};
 use crate::format;
 use crate::report::Warning;
@@ -11,6 +13,22 @@ use crate::table::{Align, Table};
 /// Longest label shown; longer ones end in an ellipsis.
 const LABEL_WIDTH: usize = 48;
 
+/// [`format::fixed`], padding with zeros beyond the figure's own scale
+/// instead of asking `Decimal`'s formatter for more decimals than it has
+/// room for (it panics past 32 characters: a 13-digit figure printed with
+/// 20 decimals, which `Decimal` keeps to 28 digits).
+fn fixed(d: Decimal, dp: u32) -> String {
+    if dp <= d.scale() {
+        return format::fixed(d, dp);
+    }
+    let mut s = format::fixed(d, d.scale());
+    if d.scale() == 0 {
+        s.push('.');
+    }
+    s.extend(std::iter::repeat_n('0', (dp - d.scale()) as usize));
+    s
+}
+
 /// A figure as printed, in its unit.
 pub(super) fn value_text(v: &Value) -> String {
     if v.dash {
@@ -18,10 +36,13 @@ pub(super) fn value_text(v: &Value) -> String {
     }
     let p = &v.printed;
     match v.unit {
-        Unit::Dollars | Unit::Number => format::fixed(p.value, p.decimals),
-        Unit::Count => format::fixed(p.value, 0),
-        Unit::Percent => format::percent(p.value, p.decimals.saturating_sub(2)),
-        Unit::Months => format!("{} months", format::fixed(p.value, p.decimals)),
+        Unit::Dollars | Unit::Number => fixed(p.value, p.decimals),
+        Unit::Count => fixed(p.value, 0),
+        Unit::Percent => format!(
+            "{}%",
+            fixed(p.value * Decimal::ONE_HUNDRED, p.decimals.saturating_sub(2))
+        ),
+        Unit::Months => format!("{} months", fixed(p.value, p.decimals)),
         Unit::Flag => if p.value.is_zero() { "No" } else { "Yes" }.to_string(),
     }
 }
@@ -136,6 +157,16 @@ mod tests {
             .join(file);
         let text = std::fs::read_to_string(&path).unwrap();
         parse(&path, &text).unwrap()
+    }
+
+    #[test]
+    fn long_figures_are_padded_not_overflowed() {
+        use rust_decimal_macros::dec;
+        assert_eq!(fixed(dec!(12090686), 0), "12,090,686");
+        assert_eq!(fixed(dec!(0.85), 4), "0.8500");
+        assert_eq!(fixed(dec!(7), 2), "7.00");
+        let long = dec!(9999999999999.999999999999999);
+        assert_eq!(fixed(long, 20), "9,999,999,999,999.99999999999999900000");
     }
 
     fn squeeze(s: &str) -> String {

@@ -52,6 +52,7 @@ pub(super) enum Figure {
 /// The largest magnitude a figure may have: a balance of at most 10^13 is
 /// the project's range check, and no real deal comes near it.
 pub(super) const LIMIT_DIGITS: usize = 13;
+const LIMIT: i64 = 10_000_000_000_000;
 
 /// Read a cell as a number: thousands separators, a leading minus or
 /// parentheses, a trailing `%`, a leading `$` are understood.
@@ -76,6 +77,11 @@ pub(super) fn figure(cell: &str) -> Figure {
         return Figure::TooLarge;
     }
     match parse_number(t) {
+        // `Decimal` keeps 28 digits: 9,999,999,999,999.999...9 with 20
+        // decimals reads as 10^13.
+        Some(Token::Number { value, .. }) if value.abs() >= Decimal::from(LIMIT) => {
+            Figure::TooLarge
+        }
         Some(Token::Number { value, decimals }) => Figure::Number {
             value,
             decimals,
@@ -166,6 +172,10 @@ mod tests {
         assert_eq!(figure("9,999,999,999,999.99"), n(dec!(9999999999999.99), 2));
         assert_eq!(figure("10,000,000,000,000"), Figure::TooLarge);
         assert_eq!(figure("79228162514264337593543950336"), Figure::TooLarge);
+        assert_eq!(
+            figure("9,999,999,999,999.99999999999999999999"),
+            Figure::TooLarge
+        );
         assert_eq!(figure("000000000000001.00"), n(dec!(1.00), 2));
         for t in ["Yes", "", "-", "%", "1,23", "1e5", "months", "1.2.3"] {
             assert_eq!(figure(t), Figure::Other, "{t}");

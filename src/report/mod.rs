@@ -5,6 +5,7 @@
 //! reconciliation can say where a figure came from and how precisely it can be
 //! compared.
 
+pub mod carmax;
 pub mod filing;
 mod number;
 mod parse;

@@ -284,6 +284,9 @@ fn ours(
             }
             Ok(r.quantities[q])
         }
+        Subject::Other(p) => Err(format!(
+            "{p} is not computed: say in [report.figures] what it is"
+        )),
         Subject::Deal => Ok(match f {
             "trigger" => flag(d.trigger),
             "stepdown" => flag(d.stepdown),

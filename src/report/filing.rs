@@ -38,6 +38,10 @@ pub enum Subject {
     /// A rate printed with a label (`Class A-IO Net WAC Rate`).
     Rate(String),
     Deal,
+    /// A path of the layout's own that the vocabulary does not know
+    /// (`notes.beginning_balance`): compared only where the deal file's
+    /// `[report.figures]` says what it is.
+    Other(String),
 }
 
 /// A figure's place in the vocabulary: `class[A-1].interest_paid`.
@@ -80,6 +84,7 @@ impl FigurePath {
         if field.contains('.') || field.contains('[') {
             return None;
         }
+        let bracketed = name.is_some();
         let subject = match (head, name) {
             ("class", Some(n)) => Subject::Class(n),
             ("group", Some(n)) => Subject::Group(n),
@@ -96,6 +101,15 @@ impl FigurePath {
                     && head.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') =>
             {
                 return Some(FigurePath::deal(head));
+            }
+            (h, _)
+                if !bracketed
+                    && !field.is_empty()
+                    && !["class", "group", "account", "fee", "quantity", "rate"].contains(&h)
+                    && h.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                    && !h.is_empty() =>
+            {
+                return Some(FigurePath::new(Subject::Other(s.to_string()), ""));
             }
             _ => return None,
         };
@@ -157,6 +171,7 @@ impl std::fmt::Display for FigurePath {
             Subject::Total => write!(f, "total")?,
             Subject::Oc => write!(f, "oc")?,
             Subject::Deal => return write!(f, "{}", self.field),
+            Subject::Other(p) => return write!(f, "{p}"),
         }
         field(f)
     }

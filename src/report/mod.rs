@@ -38,10 +38,11 @@ pub fn parse_filing(layout: Layout, path: &Path, text: &str) -> Result<Filing> {
             us_bank::to_filing(&report, warnings)
                 .ok_or_else(|| Error::file(path, "the report prints no distribution date"))
         }
-        Layout::CarmaxServicerCertificate => Err(Error::file(
-            path,
-            "the CarMax servicer certificate layout is read by report::carmax",
-        )),
+        Layout::CarmaxServicerCertificate => {
+            let (cert, warnings) = carmax::parse(path, text)?;
+            carmax::to_filing(&cert, warnings)
+                .ok_or_else(|| Error::file(path, "the certificate prints no distribution date"))
+        }
     }
 }
 

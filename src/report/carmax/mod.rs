@@ -816,3 +816,52 @@ fn describe(slots: &[Slot]) -> String {
         .collect::<Vec<_>>()
         .join(", ")
 }
+
+/// The certificate as typed figures, with the certificate's own arithmetic:
+/// a check that fails is a warning and marks the figures it computes as
+/// report-inconsistent.
+pub fn to_filing(cert: &Certificate, mut warnings: Vec<Warning>) -> Option<super::Filing> {
+    use super::filing::{FigurePath, FilingFigure, Subject};
+    let date = cert.distribution_date()?;
+    let failed: Vec<Check> = checks(cert).into_iter().filter(|c| !c.holds()).collect();
+    let mut figures = Vec::new();
+    for r in &cert.rows {
+        for v in &r.values {
+            let Some(path) = &v.path else { continue };
+            let path = FigurePath::parse(path)
+                .unwrap_or_else(|| FigurePath::new(Subject::Other(path.clone()), ""));
+            let mut f = FilingFigure::new(path, v.printed, format!("{} {}", r.key, r.label));
+            if let Some(slot) = v.slot
+                && let Some(c) = failed
+                    .iter()
+                    .find(|c| c.cites(&cert.path, r.layout_key(), slot))
+            {
+                f.inconsistent = Some(format!(
+                    "the certificate's own arithmetic fails: {}",
+                    c.name
+                ));
+            }
+            figures.push(f);
+        }
+    }
+    for c in &failed {
+        let line = c.figures.first().map(|f| f.line).unwrap_or(0);
+        warnings.push(Warning {
+            line,
+            message: format!("the certificate's own arithmetic fails: {c}"),
+        });
+    }
+    Some(super::Filing {
+        layout: super::Layout::CarmaxServicerCertificate,
+        trust: cert.trust.clone(),
+        series: Some(cert.series().to_string()),
+        date,
+        collection_period: cert
+            .collection_period
+            .as_ref()
+            .and_then(|p| Some((p.start?, p.end?))),
+        figures,
+        missing: Vec::new(),
+        warnings,
+    })
+}

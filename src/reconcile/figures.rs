@@ -356,6 +356,38 @@ fn footing(deal: &Deal, filing: &Filing, field: &str, total: &Printed) -> (u32, 
     (n, None)
 }
 
+/// A pool figure the report also prints for each group must be their sum
+/// (within half a unit of the print for each group): else the pool's figure
+/// is report-inconsistent.
+fn pool_is_sum_of_groups(deal: &Deal, filing: &Filing, out: &mut [Figure]) {
+    if deal.groups.len() < 2 {
+        return;
+    }
+    for f in out.iter_mut().filter(|f| f.path.subject == Subject::Pool) {
+        let Some(total) = f.reported else { continue };
+        let parts: Option<Vec<&Printed>> = deal
+            .groups
+            .iter()
+            .map(|g| filing.value(&Subject::Group(g.name.clone()), &f.path.field))
+            .collect();
+        let Some(parts) = parts else { continue };
+        let sum: Decimal = parts
+            .iter()
+            .fold(Decimal::ZERO, |a, p| a.checked_add(p.value).unwrap_or(a));
+        let allowance: Decimal =
+            parts.iter().map(|p| p.half_unit()).sum::<Decimal>() + total.half_unit();
+        if (sum - total.value).abs() > allowance {
+            f.status = Status::ReportInconsistent;
+            f.note = Some(format!(
+                "the groups' figures add up to {}, not the pool's {} (line {})",
+                crate::format::money(sum),
+                crate::format::money(total.value),
+                total.line
+            ));
+        }
+    }
+}
+
 /// Every figure of the filing, compared.
 pub fn compare(
     deal: &Deal,
@@ -383,6 +415,10 @@ pub fn compare(
         };
         if is_input(path, carried) {
             fig.status = Status::Input;
+            if let Some(why) = &ff.inconsistent {
+                fig.status = Status::ReportInconsistent;
+                fig.note = Some(why.clone());
+            }
             out.push(fig);
             continue;
         }
@@ -396,6 +432,13 @@ pub fn compare(
         } else {
             (ff.summed_rows, ff.inconsistent.clone())
         };
+        // The collateral's own figures: ours come from the report's other
+        // collateral figures, so a difference is the report contradicting itself.
+        let derived = matches!(path.subject, Subject::Pool | Subject::Group(_))
+            && matches!(
+                path.field.as_str(),
+                "ending_balance" | "principal_remittance"
+            );
         match ours(deal, result, inputs, path) {
             Err(why) => {
                 fig.note = Some(if why.is_empty() {
@@ -421,6 +464,17 @@ pub fn compare(
                 } else if let Some(why) = &inconsistent {
                     fig.status = Status::ReportInconsistent;
                     fig.note = Some(why.clone());
+                } else if !within && derived {
+                    fig.status = Status::ReportInconsistent;
+                    fig.note = Some(format!(
+                        "the report's own collateral figures give {} ({})",
+                        crate::format::money(v),
+                        if path.field == "ending_balance" {
+                            "the beginning balance less principal and realized losses"
+                        } else {
+                            "the sum of the principal the report prints"
+                        }
+                    ));
                 } else if !within && carried && path.field.starts_with("beginning") {
                     fig.note = Some("roll-forward break: last month's ending figure, carried forward, is not what this report prints as the beginning".into());
                 }
@@ -428,6 +482,7 @@ pub fn compare(
         }
         out.push(fig);
     }
+    pool_is_sum_of_groups(deal, filing, &mut out);
     for m in &filing.missing {
         out.push(Figure {
             path: m.path.clone(),

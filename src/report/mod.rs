@@ -30,8 +30,49 @@ pub fn read_filing(layout: Layout, path: &Path) -> Result<Filing> {
     parse_filing(layout, path, &text)
 }
 
-/// Parse a report's text in `layout` (`path` names it in messages).
+/// The largest magnitude a printed figure may have: ten trillion, beyond
+/// any deal's balance (what a figure of 10^15 or 2^63 in a damaged report
+/// would otherwise carry into the arithmetic).
+pub const MAX_FIGURE: Decimal = Decimal::from_parts(1_316_134_912, 2_328, 0, false, 0);
+
+/// The most decimals a printed figure may carry (the seed reports print at
+/// most seven, as fractions of a percentage).
+pub const MAX_FIGURE_DECIMALS: u32 = 12;
+
+/// Parse a report's text in `layout` (`path` names it in messages). Every
+/// figure is range-checked: one of 10^13 or more, or with more than 12
+/// decimals, is refused with its line.
 pub fn parse_filing(layout: Layout, path: &Path, text: &str) -> Result<Filing> {
+    let filing = parse_layout(layout, path, text)?;
+    for f in &filing.figures {
+        let p = &f.printed;
+        if p.value.abs() >= MAX_FIGURE {
+            return Err(Error::at(
+                path,
+                p.line,
+                None,
+                format!(
+                    "{} is printed as {}: a figure of 10^13 or more is beyond any deal; is the report damaged?",
+                    f.label, p.value
+                ),
+            ));
+        }
+        if p.decimals > MAX_FIGURE_DECIMALS {
+            return Err(Error::at(
+                path,
+                p.line,
+                None,
+                format!(
+                    "{} is printed with {} decimals ({}): more than the {MAX_FIGURE_DECIMALS} any report prints; is the report damaged?",
+                    f.label, p.decimals, p.value
+                ),
+            ));
+        }
+    }
+    Ok(filing)
+}
+
+fn parse_layout(layout: Layout, path: &Path, text: &str) -> Result<Filing> {
     match layout {
         Layout::UsBankStatement => {
             let (report, warnings) = parse(path, text)?;

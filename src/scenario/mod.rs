@@ -145,7 +145,19 @@ pub struct ScenarioSet {
 
 impl ScenarioSet {
     pub fn load(path: &Path) -> Result<ScenarioSet> {
-        let src = Source::read(path)?;
+        Self::from_source(Source::read(path)?)
+    }
+
+    /// A scenario file's text (`path` names it in messages).
+    pub fn from_text(path: &Path, text: &str) -> Result<ScenarioSet> {
+        Self::from_source(Source {
+            path: path.to_path_buf(),
+            text: text.to_string(),
+        })
+    }
+
+    fn from_source(src: Source) -> Result<ScenarioSet> {
+        let path = &src.path.clone();
         let f: ScenarioFile = src.parse()?;
         let mut r = Resolver {
             src: &src,

@@ -1,0 +1,9 @@
+//! Any bytes as a US Bank statement: parsed into figures, never a panic.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+use waterfall::report::{Layout, parse_filing};
+
+fuzz_target!(|data: &[u8]| {
+    let text = String::from_utf8_lossy(data);
+    let _ = parse_filing(Layout::UsBankStatement, std::path::Path::new("fuzz.txt"), &text);
+});

@@ -63,8 +63,13 @@ fn get(filing: &Filing, subject: Subject, field: &str) -> Option<Decimal> {
     filing.value(&subject, field).map(|p| p.value)
 }
 
-/// The index for the period: printed, or implied by the floating classes.
-pub fn index(deal: &Deal, filing: &Filing) -> Result<(Decimal, IndexSource)> {
+/// The index for the period: printed, or implied by the floating classes
+/// (`path` names the report in an error).
+pub fn index(
+    deal: &Deal,
+    filing: &Filing,
+    path: &std::path::Path,
+) -> Result<(Decimal, IndexSource)> {
     if let Some(p) = filing.value(&Subject::Deal, "index") {
         return Ok((p.value, IndexSource::Printed { line: p.line }));
     }
@@ -89,7 +94,7 @@ pub fn index(deal: &Deal, filing: &Filing) -> Result<(Decimal, IndexSource)> {
     let Some((index, _)) = best else {
         if deal.classes.iter().any(|c| c.coupon.floats()) {
             return Err(Error::file(
-                &deal.path,
+                path,
                 "the report prints no index and no floating class rate to imply it from",
             ));
         }
@@ -108,6 +113,7 @@ pub fn index(deal: &Deal, filing: &Filing) -> Result<(Decimal, IndexSource)> {
 /// A group's cash: what the servicer remitted, from the filing's figures.
 fn group_cash(
     filing: &Filing,
+    path: &std::path::Path,
     subject: Subject,
     name: &str,
     net_wac: Decimal,
@@ -116,7 +122,7 @@ fn group_cash(
     let z = |f: &str| v(f).unwrap_or_default();
     let beginning = v("beginning_balance").ok_or_else(|| {
         Error::file(
-            &std::path::PathBuf::from(&filing.trust),
+            path,
             format!("the report does not print the beginning balance of {name}"),
         )
     })?;
@@ -262,7 +268,7 @@ pub fn from_filing(
             .map(|g| {
                 if !report_groups.contains(&g.name.as_str()) {
                     if deal.groups.len() == 1 {
-                        return group_cash(filing, Subject::Pool, "the pool", net_wac);
+                        return group_cash(filing, path, Subject::Pool, "the pool", net_wac);
                     }
                     return Err(Error::file(
                         path,
@@ -271,18 +277,21 @@ pub fn from_filing(
                 }
                 group_cash(
                     filing,
+                    path,
                     Subject::Group(g.name.clone()),
                     &format!("group {}", g.name),
                     net_wac,
                 )
             })
-            .collect::<Result<Vec<_>>>()
-            .map_err(|e| relocate(e, path))?
+            .collect::<Result<Vec<_>>>()?
     } else {
-        vec![
-            group_cash(filing, Subject::Pool, "the pool", net_wac)
-                .map_err(|e| relocate(e, path))?,
-        ]
+        vec![group_cash(
+            filing,
+            path,
+            Subject::Pool,
+            "the pool",
+            net_wac,
+        )?]
     };
     for g in &groups {
         if g.beginning_balance.is_sign_negative() || g.beginning_balance > crate::deal::MAX_BALANCE
@@ -297,7 +306,7 @@ pub fn from_filing(
         }
     }
 
-    let (index, index_source) = index(deal, filing).map_err(|e| relocate(e, path))?;
+    let (index, index_source) = index(deal, filing, path)?;
     let cal = &deal.calendar;
     let n = months_between(deal.first_distribution_date, date);
     let (accrual_start, scheduled_start) = if n == 0 {
@@ -344,14 +353,6 @@ pub fn from_filing(
         index_source,
         carried: carried.is_some(),
     })
-}
-
-/// An error about the report, named by the report's path.
-fn relocate(e: Error, path: &std::path::Path) -> Error {
-    match e {
-        Error::File { message, .. } => Error::file(path, message),
-        e => e,
-    }
 }
 
 /// Every class the deal has with a balance or a notional is printed, and

@@ -40,3 +40,16 @@ fn reconcile_of_a_deal_without_filings_says_so_and_exits_2() {
         assert!(r.stderr.contains("runs from closing"), "{}", r.stderr);
     }
 }
+
+#[test]
+fn show_says_a_deal_without_a_report_section_has_none() {
+    let r = waterfall(&["show", "deals/fjf-01"]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert!(
+        r.stdout
+            .contains("report: none (the deal file has no [report]: no filings to reconcile; it runs from closing)"),
+        "{}",
+        r.stdout
+    );
+    assert!(!r.stdout.contains("us-bank-statement"), "{}", r.stdout);
+}

@@ -360,6 +360,9 @@ pub enum ScheduleSource {
 /// Which report layout the deal's trustee files, and how its figures map.
 #[derive(Debug, Clone)]
 pub struct ReportTerms {
+    /// The deal file has a `[report]` section: the deal files reports (a
+    /// textbook deal has none, and runs from closing only).
+    pub given: bool,
     pub layout: crate::report::Layout,
     /// Dollars a money figure may differ from the print and still match
     /// (the `--tolerance` default for this deal).

@@ -257,6 +257,13 @@ pub fn show(deal: &Deal) -> String {
             .unwrap_or_default();
         let _ = writeln!(s, "  {:>2}. {}{name}", i + 1, step.describe(deal));
     }
+    if !deal.report.given {
+        let _ = writeln!(
+            s,
+            "\nreport: none (the deal file has no [report]: no filings to reconcile; it runs from closing)"
+        );
+        return s;
+    }
     let _ = writeln!(
         s,
         "\nreport: {} (money figures match within {})",

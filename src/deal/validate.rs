@@ -1367,6 +1367,7 @@ impl<'a> Checker<'a> {
 
     fn report(&mut self, r: &Option<ReportSection>) -> ReportTerms {
         let default = ReportTerms {
+            given: false,
             layout: crate::report::Layout::UsBankStatement,
             tolerance: Decimal::ONE,
             figures: Vec::new(),
@@ -1410,6 +1411,7 @@ impl<'a> Checker<'a> {
             }
         }
         ReportTerms {
+            given: true,
             layout,
             tolerance,
             figures,

@@ -225,3 +225,196 @@ fn fjf01_month_100_at_100_psa_is_the_books() {
         level_payment_principal(deal.pool_beginning, 258)
     );
 }
+
+// --- FJF-02: an accrual (Z) class ----------------------------------------------------
+
+/// Interest at 7.5% on a balance for a 30/360 month, to the cent.
+fn interest(balance: Decimal) -> Decimal {
+    cents(balance * dec!(0.075) / dec!(12))
+}
+
+#[test]
+fn fjf02_month_1_a_gets_the_collateral_principal_and_z_accrual() {
+    let d = deal("fjf-02");
+    let p = run(&d, "165PSA");
+    let m1 = month(&p, 1);
+    let a = &m1.result.classes[class(&d, "A")];
+    let z = &m1.result.classes[class(&d, "Z")];
+    // Z's accrual: 73,000,000 x 7.5% / 12 = 456,250.
+    assert_eq!(z.accreted, dec!(456250.00));
+    assert_eq!(z.interest_paid, Decimal::ZERO);
+    assert_eq!(z.ending, dec!(73456250.00));
+    // A: the collateral's 709,923.49 (FJF-01's month 1) plus Z's 456,250.
+    assert_eq!(
+        a.principal,
+        m1.result.deal.principal_remittance + dec!(456250)
+    );
+    dollars(a.principal, dec!(1166173));
+}
+
+#[test]
+fn fjf02_balances_month_by_month_follow_the_accrual_by_hand() {
+    let d = deal("fjf-02");
+    let p = run(&d, "165PSA");
+    let (ka, kb, kc, kz, kr) = (
+        class(&d, "A"),
+        class(&d, "B"),
+        class(&d, "C"),
+        class(&d, "Z"),
+        class(&d, "R"),
+    );
+    let mut accreting = 0;
+    let mut carry = Decimal::ZERO;
+    for r in &p {
+        let c = &r.result.classes;
+        let deal = &r.result.deal;
+        let (a, b, cc, z) = (&c[ka], &c[kb], &c[kc], &c[kz]);
+        let ahead = a.beginning + b.beginning + cc.beginning;
+        // The collateral pays 7.5% on its balance, which is the classes'.
+        assert_eq!(
+            deal.pool_beginning,
+            ahead + z.beginning,
+            "month {}",
+            r.month
+        );
+        assert_eq!(deal.interest_remittance, interest(deal.pool_beginning));
+        // Each class is due 7.5% on its own balance (and Z what it was short
+        // last month); the collateral's one rounding can leave a cent more
+        // (the residual's) or a cent less (Z's, carried to next month) than
+        // the classes' own roundings add up to.
+        let due = interest(a.beginning)
+            + interest(b.beginning)
+            + interest(cc.beginning)
+            + interest(z.beginning)
+            + carry;
+        // One rounding against four differs by at most two cents; the cents
+        // Z is short carry forward until a month leaves a cent over.
+        assert!(
+            (due - carry - deal.interest_remittance).abs() <= dec!(0.02),
+            "month {}",
+            r.month
+        );
+        let short = (due - deal.interest_remittance).max(Decimal::ZERO);
+        assert_eq!(
+            c[kr].total_distribution(),
+            (deal.interest_remittance - due).max(Decimal::ZERO)
+        );
+        if ahead > Decimal::ZERO {
+            // Z accretes: its balance grows by its interest, it is paid no interest.
+            accreting += 1;
+            let accrual = interest(z.beginning) + carry - short;
+            assert_eq!(z.accreted, accrual, "month {}", r.month);
+            assert_eq!(z.interest_paid, Decimal::ZERO, "month {}", r.month);
+            // The collateral's principal and Z's accrual go to A, B, C in
+            // order; the month C is retired, what C does not need goes to Z.
+            let to_pay = deal.principal_remittance + accrual;
+            let ahead_paid = to_pay.min(ahead);
+            assert_eq!(
+                a.principal + b.principal + cc.principal,
+                ahead_paid,
+                "month {}",
+                r.month
+            );
+            assert_eq!(z.principal, to_pay - ahead_paid, "month {}", r.month);
+            assert_eq!(
+                z.ending,
+                z.beginning + accrual - z.principal,
+                "month {}",
+                r.month
+            );
+            if a.beginning >= to_pay {
+                // While A is outstanding it takes all of it.
+                assert_eq!(a.principal, to_pay, "month {}", r.month);
+            }
+        } else {
+            // A, B and C retired: Z is paid its interest and all the principal.
+            assert_eq!(z.accreted, Decimal::ZERO, "month {}", r.month);
+            assert_eq!(
+                z.interest_paid,
+                interest(z.beginning) + carry - short,
+                "month {}",
+                r.month
+            );
+            assert_eq!(z.principal, deal.principal_remittance, "month {}", r.month);
+        }
+        carry = short;
+    }
+    assert!(accreting > 100, "Z accretes {accreting} months");
+}
+
+#[test]
+fn fjf02_a_b_and_c_retire_earlier_than_in_fjf01() {
+    let d = deal("fjf-02");
+    let p = run(&d, "165PSA");
+    // By hand: A, B and C are paid the collateral's principal (the same as
+    // FJF-01's: the collateral does not depend on the classes) plus Z's
+    // accrual, 7.5% / 12 on a balance that grows by it: 73,000,000 x
+    // 1.00625^t after t months. A class is retired in the first month the
+    // running sum reaches the classes ahead of it and its own balance.
+    let fjf01 = run(&deal("fjf-01"), "165PSA");
+    let mut z = dec!(73000000);
+    let mut paid = Decimal::ZERO;
+    let mut months = Vec::new();
+    let mut targets = [dec!(194500000), dec!(230500000), dec!(327000000)]
+        .into_iter()
+        .peekable();
+    for r in &fjf01 {
+        let accrual = interest(z);
+        z += accrual;
+        paid += r.result.deal.principal_remittance + accrual;
+        while targets.peek().is_some_and(|t| paid >= *t) {
+            targets.next();
+            months.push(r.month);
+        }
+        if targets.peek().is_none() {
+            break;
+        }
+    }
+    assert_eq!(months, [64, 77, 113]);
+    assert_eq!(retired(&d, &p, "A"), months[0]);
+    assert_eq!(retired(&d, &p, "B"), months[1]);
+    assert_eq!(retired(&d, &p, "C"), months[2]);
+    assert_eq!(retired(&d, &p, "Z"), 357);
+    // Earlier than FJF-01's 81, 100 and 178.
+    assert!(months[0] < 81 && months[1] < 100 && months[2] < 178);
+}
+
+#[test]
+fn fjf02_z_has_a_wal_like_any_class() {
+    use waterfall::projection::summary::Summarizer;
+    let d = deal("fjf-02");
+    let p = Projection::from(&d, waterfall::projection::From::Closing).unwrap();
+    let start: Vec<Decimal> = p.start.balances(&d);
+    let mut summarizer = Summarizer::new(&d, &start);
+    let mut rec = Recorder::default();
+    let mut engine = Engine::<Decimal>::new(&d);
+    p.run(
+        &scenario("165PSA"),
+        &mut engine,
+        &mut waterfall::projection::Both(&mut rec, &mut summarizer),
+    )
+    .unwrap();
+    let summary = summarizer.finish(&d);
+    let kz = class(&d, "Z");
+    // Z's WAL from its principal flows: sum of month x principal over 12
+    // times the sum of principal (its original balance and all it accreted).
+    let (mut weighted, mut total) = (Decimal::ZERO, Decimal::ZERO);
+    for r in &rec.periods {
+        let z = &r.result.classes[kz];
+        weighted += Decimal::from(r.month) * z.principal;
+        total += z.principal;
+    }
+    let accreted: Decimal = rec
+        .periods
+        .iter()
+        .map(|r| r.result.classes[kz].accreted)
+        .sum();
+    assert_eq!(total, dec!(73000000) + accreted);
+    let wal = cents(weighted / total / dec!(12));
+    let z = &summary.classes[kz];
+    assert_eq!(z.wal, Some(wal));
+    assert_eq!(z.total_principal, total);
+    // It is the longest class: paid last.
+    let c = &summary.classes[class(&d, "C")];
+    assert!(wal > c.wal.unwrap());
+}

@@ -26,7 +26,7 @@ fn waterfall(args: &[&str]) -> Run {
 
 #[test]
 fn reconcile_of_a_deal_without_filings_says_so_and_exits_2() {
-    for deal in ["deals/fjf-01"] {
+    for deal in ["deals/fjf-01", "deals/fjf-02"] {
         let r = waterfall(&["reconcile", deal]);
         assert_eq!(r.code, Some(2), "{deal}: {r:?}");
         assert!(r.stdout.is_empty(), "{deal}: {r:?}");
@@ -52,4 +52,46 @@ fn show_says_a_deal_without_a_report_section_has_none() {
         r.stdout
     );
     assert!(!r.stdout.contains("us-bank-statement"), "{}", r.stdout);
+}
+
+/// A class that pays (or accretes) 7.5% a 30/360 month, bought at par at
+/// closing a month before its first distribution, yields 7.5% compounded
+/// monthly at any speed: 2 x ((1 + 7.5%/12)^6 - 1) = 7.6182% bond-equivalent.
+const PAR_YIELD: f64 = 7.6182;
+
+fn json(r: &Run) -> serde_json::Value {
+    assert_eq!(r.code, Some(0), "{r:?}");
+    serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{e}: {}", r.stdout))
+}
+
+#[test]
+fn price_prices_the_accrual_class_from_closing() {
+    let by_hand = 2.0 * ((1.0f64 + 0.075 / 12.0).powi(6) - 1.0) * 100.0;
+    assert!((by_hand - PAR_YIELD).abs() < 0.00005);
+    let r = waterfall(&[
+        "price",
+        "deals/fjf-02",
+        "--class",
+        "Z",
+        "--scenarios",
+        "deals/fjf-01/scenarios/165psa.toml",
+        "--price",
+        "100",
+        "--format",
+        "json",
+    ]);
+    let rows = json(&r);
+    let row = &rows[0];
+    assert_eq!(row["yield_percent"].as_f64(), Some(PAR_YIELD), "{row}");
+    assert!(row["wal"].as_f64().is_some_and(|w| w > 10.0), "{row}");
+    // And `project` shows Z with a WAL and its principal window.
+    let r = waterfall(&[
+        "project",
+        "deals/fjf-02",
+        "--scenario",
+        "deals/fjf-01/scenarios/165psa.toml",
+    ]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    let z = r.stdout.lines().find(|l| l.starts_with("Z ")).unwrap();
+    assert!(z.contains(" to 2054-10"), "{z}");
 }

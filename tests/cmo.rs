@@ -418,3 +418,109 @@ fn fjf02_z_has_a_wal_like_any_class() {
     let c = &summary.classes[class(&d, "C")];
     assert!(wal > c.wal.unwrap());
 }
+
+// --- FJF-04: a PAC and its support ---------------------------------------------------
+
+fn speed(s: &str) -> waterfall::collateral::Prepay {
+    s.parse().unwrap()
+}
+
+#[test]
+fn fjf04_the_band_is_made_of_the_books_principal_flows_to_the_cent() {
+    let d = deal("fjf-04");
+    let low = waterfall::structuring::principal_at(&d, &speed("90PSA")).unwrap();
+    let high = waterfall::structuring::principal_at(&d, &speed("300PSA")).unwrap();
+    assert_eq!(low.len(), 357);
+    assert_eq!(high.len(), 357);
+    // The book's table of the collateral's principal at 90 and 300 PSA.
+    for (m, at_90, at_300) in [
+        (1, dec!(508169.52), dec!(1075931.20)),
+        (104, dec!(1440825.55), dec!(1433539.23)),
+        (357, dec!(601489.39), dec!(10029.78)),
+    ] {
+        assert_eq!(low[m - 1], at_90, "month {m} at 90 PSA");
+        assert_eq!(high[m - 1], at_300, "month {m} at 300 PSA");
+    }
+    // Each speed pays the whole collateral.
+    assert_eq!(low.iter().sum::<Decimal>(), dec!(400000000));
+    assert_eq!(high.iter().sum::<Decimal>(), dec!(400000000));
+    // The schedule: 243,800,000 less the running sum of the smaller of the
+    // two, month by month, never below zero.
+    let schedule = match &d.schedules[0].source {
+        waterfall::deal::ScheduleSource::Band { balances, .. } => balances.clone(),
+        s => panic!("{s:?}"),
+    };
+    let mut left = dec!(243800000);
+    for m in 0..357 {
+        left = (left - low[m].min(high[m])).max(Decimal::ZERO);
+        assert_eq!(schedule[m], left, "month {}", m + 1);
+    }
+    assert_eq!(schedule[0], dec!(243800000) - dec!(508169.52));
+    // 90 PSA pays less until month 103, 300 PSA from month 104 on.
+    assert!(low[102] < high[102] && high[103] < low[103]);
+}
+
+/// Each class's WAL over a run at `prepay`.
+fn wals(d: &Deal, prepay: &str) -> Vec<Option<Decimal>> {
+    use waterfall::projection::summary::Summarizer;
+    let p = Projection::from(d, waterfall::projection::From::Closing).unwrap();
+    let start = p.start.balances(d);
+    let mut summarizer = Summarizer::new(d, &start);
+    let mut engine = Engine::<Decimal>::new(d);
+    p.run(&scenario(prepay), &mut engine, &mut summarizer)
+        .unwrap();
+    summarizer.finish(d).classes.iter().map(|c| c.wal).collect()
+}
+
+#[test]
+fn fjf04_the_pac_is_paid_its_schedule_and_its_wal_does_not_move_from_90_to_300_psa() {
+    let d = deal("fjf-04");
+    let (pac, s) = (class(&d, "PAC"), class(&d, "S"));
+    let schedule = match &d.schedules[0].source {
+        waterfall::deal::ScheduleSource::Band { balances, .. } => balances.clone(),
+        s => panic!("{s:?}"),
+    };
+    let mut pac_wals = Vec::new();
+    let mut support_wals = Vec::new();
+    for prepay in ["90PSA", "120PSA", "165PSA", "250PSA", "300PSA"] {
+        let p = run(&d, prepay);
+        for r in &p {
+            let c = &r.result.classes;
+            // Between the band's speeds the collateral always has the PAC's
+            // scheduled principal: the PAC ends each month on its schedule,
+            // the support takes the rest.
+            assert_eq!(
+                c[pac].ending,
+                schedule[r.month as usize - 1],
+                "{prepay} month {}",
+                r.month
+            );
+            assert_eq!(
+                c[pac].principal + c[s].principal,
+                r.result.deal.principal_remittance
+            );
+        }
+        let w = wals(&d, prepay);
+        pac_wals.push(w[pac].unwrap());
+        support_wals.push(w[s].unwrap());
+    }
+    // The same to the cent of a year at every speed in the band.
+    assert!(pac_wals.iter().all(|w| *w == pac_wals[0]), "{pac_wals:?}");
+    // The schedule's own WAL: sum of month x scheduled principal over 12 x
+    // the PAC's balance.
+    let mut before = dec!(243800000);
+    let mut weighted = Decimal::ZERO;
+    for (m, b) in schedule.iter().enumerate() {
+        weighted += Decimal::from(m as u32 + 1) * (before - b);
+        before = *b;
+    }
+    assert_eq!(pac_wals[0], cents(weighted / dec!(243800000) / dec!(12)));
+    // The support's shortens as the speed rises.
+    assert!(
+        support_wals.windows(2).all(|w| w[0] > w[1]),
+        "{support_wals:?}"
+    );
+    // Outside the band the PAC's does move: slower at 50 PSA, shorter at 500 PSA.
+    assert!(wals(&d, "50PSA")[pac].unwrap() > pac_wals[0]);
+    assert!(wals(&d, "500PSA")[pac].unwrap() < pac_wals[0]);
+}

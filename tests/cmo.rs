@@ -524,3 +524,63 @@ fn fjf04_the_pac_is_paid_its_schedule_and_its_wal_does_not_move_from_90_to_300_p
     assert!(wals(&d, "50PSA")[pac].unwrap() > pac_wals[0]);
     assert!(wals(&d, "500PSA")[pac].unwrap() < pac_wals[0]);
 }
+
+/// FJF-04's deal file with `from` replaced by `to` (a variant for a test).
+fn fjf04_variant(replacements: &[(&str, &str)]) -> waterfall::Result<Deal> {
+    let path = root().join("deals/fjf-04/deal.toml");
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    for (from, to) in replacements {
+        assert!(text.contains(from), "{from}");
+        text = text.replace(from, to);
+    }
+    Deal::from_text(&path, &text)
+}
+
+fn band_balances(d: &Deal, i: usize) -> Vec<Decimal> {
+    match &d.schedules[i].source {
+        waterfall::deal::ScheduleSource::Band { balances, .. } => balances.clone(),
+        s => panic!("{s:?}"),
+    }
+}
+
+#[test]
+fn a_tac_schedule_is_the_collateral_principal_at_one_speed() {
+    let tac = fjf04_variant(&[(
+        "band = { original = \"243800000\", low = \"90PSA\", high = \"300PSA\" }",
+        "band = { original = \"243800000\", speed = \"165PSA\" }",
+    )])
+    .unwrap();
+    let same = fjf04_variant(&[(
+        "band = { original = \"243800000\", low = \"90PSA\", high = \"300PSA\" }",
+        "band = { original = \"243800000\", low = \"165PSA\", high = \"165PSA\" }",
+    )])
+    .unwrap();
+    let at_165 = waterfall::structuring::principal_at(&tac, &speed("165PSA")).unwrap();
+    let schedule = band_balances(&tac, 0);
+    assert_eq!(schedule, band_balances(&same, 0));
+    let mut left = dec!(243800000);
+    for (m, p) in at_165.iter().enumerate() {
+        left = (left - p).max(Decimal::ZERO);
+        assert_eq!(schedule[m], left, "month {}", m + 1);
+    }
+    // Month 1 at 165 PSA: FJF-01's 709,923.49.
+    assert_eq!(schedule[0], dec!(243800000) - dec!(709923.49));
+    // At its speed the TAC takes all the principal until it is retired.
+    let p = run(&tac, "165PSA");
+    let k = class(&tac, "PAC");
+    for r in &p {
+        assert_eq!(r.result.classes[k].ending, schedule[r.month as usize - 1]);
+    }
+    assert!(
+        waterfall::deal::show(&tac).contains("paid down by the collateral's principal at 165PSA (")
+    );
+    // A band is two speeds or one.
+    let e = fjf04_variant(&[(
+        "band = { original = \"243800000\", low = \"90PSA\", high = \"300PSA\" }",
+        "band = { original = \"243800000\", low = \"90PSA\" }",
+    )])
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("a band is { original, low, high }"), "{e}");
+    assert!(e.contains("deal.toml:"), "{e}");
+}

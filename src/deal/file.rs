@@ -279,8 +279,11 @@ pub struct ScheduleSection {
 #[serde(deny_unknown_fields)]
 pub struct BandSection {
     pub original: Spanned<Amount>,
-    pub low: Spanned<String>,
-    pub high: Spanned<String>,
+    /// A PAC's band: the collateral's principal at the smaller of two speeds.
+    pub low: Option<Spanned<String>>,
+    pub high: Option<Spanned<String>>,
+    /// A TAC's one speed (the same as `low = high`).
+    pub speed: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

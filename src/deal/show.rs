@@ -235,15 +235,24 @@ pub fn show(deal: &Deal) -> String {
                 low,
                 high,
                 balances,
-            } => format!(
-                "{} paid down by the lesser of the collateral's principal at {low} and {high} ({} periods)",
-                money(*original),
-                balances
+            } => {
+                let periods = balances
                     .iter()
                     .take_while(|b| b.is_sign_positive() && !b.is_zero())
                     .count()
-                    + 1
-            ),
+                    + 1;
+                if low == high {
+                    format!(
+                        "{} paid down by the collateral's principal at {low} ({periods} periods)",
+                        money(*original)
+                    )
+                } else {
+                    format!(
+                        "{} paid down by the lesser of the collateral's principal at {low} and {high} ({periods} periods)",
+                        money(*original)
+                    )
+                }
+            }
         };
         let _ = writeln!(s, "\nschedule {}: {how}", sch.name);
     }

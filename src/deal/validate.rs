@@ -1327,8 +1327,18 @@ impl<'a> Checker<'a> {
         let source = match (&s.band, s.balances.is_empty()) {
             (Some(b), true) => {
                 let band = b.get_ref();
-                let low = self.speed(&band.low)?;
-                let high = self.speed(&band.high)?;
+                let (low, high) = match (&band.low, &band.high, &band.speed) {
+                    (Some(l), Some(h), None) => (self.speed(l), self.speed(h)),
+                    (None, None, Some(s)) => {
+                        let one = self.speed(s);
+                        (one.clone(), one)
+                    }
+                    _ => {
+                        self.err_s(b, "a band is { original, low, high } (a PAC: the smaller of the collateral's principal at two speeds) or { original, speed } (a TAC: at one speed)");
+                        return None;
+                    }
+                };
+                let (low, high) = (low?, high?);
                 ScheduleSource::Band {
                     original: self.balance(&band.original, "a schedule's original balance"),
                     low,

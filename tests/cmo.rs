@@ -584,3 +584,42 @@ fn a_tac_schedule_is_the_collateral_principal_at_one_speed() {
     assert!(e.contains("a band is { original, low, high }"), "{e}");
     assert!(e.contains("deal.toml:"), "{e}");
 }
+
+#[test]
+fn two_pacs_pay_in_sequence_off_one_schedule() {
+    let d = fjf04_variant(&[
+        (
+            "[[class]]\nname = \"PAC\"\noriginal_balance = \"243800000\"",
+            "[[class]]\nname = \"PAC-1\"\noriginal_balance = \"143800000\"\ncoupon = { fixed = \"7.5\" }\nday_count = \"30/360\"\n\n[[class]]\nname = \"PAC-2\"\noriginal_balance = \"100000000\"",
+        ),
+        ("classes = [\"PAC\", \"S\"]", "classes = [\"PAC-1\", \"PAC-2\", \"S\"]"),
+        (
+            "classes = [\"PAC\"]\nlimit = \"max(balance[PAC] - schedule[PAC], 0)\"",
+            "classes = [\"PAC-1\", \"PAC-2\"]\nlimit = \"max(balance[PAC-1, PAC-2] - schedule[PAC], 0)\"",
+        ),
+        ("classes = [\"S\", \"PAC\"]", "classes = [\"S\", \"PAC-1\", \"PAC-2\"]"),
+    ])
+    .unwrap();
+    let schedule = band_balances(&d, 0);
+    let (p1, p2, s) = (class(&d, "PAC-1"), class(&d, "PAC-2"), class(&d, "S"));
+    let mut flat: Vec<(Decimal, Decimal)> = Vec::new();
+    for prepay in ["90PSA", "165PSA", "300PSA"] {
+        for r in &run(&d, prepay) {
+            let c = &r.result.classes;
+            // Together they keep to the one schedule...
+            assert_eq!(c[p1].ending + c[p2].ending, schedule[r.month as usize - 1]);
+            // ...PAC-2 paid only once PAC-1 is retired.
+            if c[p2].principal > Decimal::ZERO {
+                assert!(c[p1].ending.is_zero(), "{prepay} month {}", r.month);
+            }
+            assert_eq!(
+                c[p1].principal + c[p2].principal + c[s].principal,
+                r.result.deal.principal_remittance
+            );
+        }
+        let w = wals(&d, prepay);
+        flat.push((w[p1].unwrap(), w[p2].unwrap()));
+    }
+    assert!(flat.iter().all(|w| *w == flat[0]), "{flat:?}");
+    assert!(flat[0].0 < flat[0].1);
+}

@@ -257,6 +257,35 @@ pub fn show(deal: &Deal) -> String {
         let _ = writeln!(s, "\nschedule {}: {how}", sch.name);
     }
 
+    for sp in &deal.coupon_splits {
+        let names: Vec<&str> = sp
+            .classes
+            .iter()
+            .map(|&k| deal.classes[k].name.as_str())
+            .collect();
+        let weights: Vec<String> = sp
+            .weights
+            .iter()
+            .map(|w| w.normalize().to_string())
+            .collect();
+        let beyond = if sp.adds_up == sp.unbound {
+            String::new()
+        } else {
+            format!(
+                "; they add up {} (caps and floors offset)",
+                sp.adds_up.describe()
+            )
+        };
+        let _ = writeln!(
+            s,
+            "\ncoupon split: {} ({}) add up to {} {} (checked where no cap or floor binds){beyond}",
+            names.join(", "),
+            weights.join(":"),
+            pct(sp.parent),
+            sp.unbound.describe()
+        );
+    }
+
     let _ = writeln!(s, "\nwaterfall");
     for (i, step) in deal.steps.iter().enumerate() {
         let name = step

@@ -623,3 +623,107 @@ fn two_pacs_pay_in_sequence_off_one_schedule() {
     assert!(flat.iter().all(|w| *w == flat[0]), "{flat:?}");
     assert!(flat[0].0 < flat[0].1);
 }
+
+// --- A floater and an inverse floater from FJF-01's C ----------------------------
+
+#[test]
+fn the_floater_and_inverse_floater_pay_c_s_interest_at_any_libor() {
+    let split = deal("fjf-01-floater");
+    let plain = deal("fjf-01");
+    // LIBOR from 0% to 12% in steps of 0.5%, over and over: below, at and
+    // above 9.5%, where the floater's 10% cap and the inverse's 0% floor bind.
+    let libor: Vec<Decimal> = (0..357)
+        .map(|t| Decimal::from(t % 25) * dec!(0.005))
+        .collect();
+    let s = scenario_at("165PSA", Libor::Vector(libor.clone()));
+    let with = run_scenario(&split, &s);
+    let without = run_scenario(&plain, &s);
+    assert_eq!(with.len(), without.len());
+    let (kf, ki, kc) = (
+        class(&split, "CF"),
+        class(&split, "CIF"),
+        class(&plain, "C"),
+    );
+    let mut beyond = 0;
+    let mut paying = 0;
+    for (r, q) in with.iter().zip(&without) {
+        let l = libor[r.month as usize - 1];
+        let (f, i, c) = (
+            &r.result.classes[kf],
+            &r.result.classes[ki],
+            &q.result.classes[kc],
+        );
+        // The coupons by hand.
+        let floater = (l + dec!(0.005)).min(dec!(0.10));
+        let inverse = (dec!(0.285) - dec!(3) * l).max(Decimal::ZERO);
+        assert_eq!(f.rate, floater, "month {}", r.month);
+        assert_eq!(i.rate, inverse, "month {}", r.month);
+        assert_eq!(f.accrued, cents(f.beginning * floater / dec!(12)));
+        assert_eq!(i.accrued, cents(i.beginning * inverse / dec!(12)));
+        // Weighted 75:25 they are C's 7.5% below 9.5% (0.75 (L + 0.5%) +
+        // 0.25 (28.5% - 3 L)) and above it (0.75 x 10% + 0.25 x 0%).
+        assert_eq!(dec!(0.75) * floater + dec!(0.25) * inverse, dec!(0.075));
+        if l > dec!(0.095) {
+            beyond += 1;
+        }
+        // Together they are C: the same balance, paid the same principal...
+        assert_eq!(f.beginning + i.beginning, c.beginning, "month {}", r.month);
+        assert_eq!(f.principal + i.principal, c.principal, "month {}", r.month);
+        // ...shared 75:25 to the cent (each month's share rounded once)...
+        let drift = (f.beginning - dec!(0.75) * c.beginning).abs();
+        assert!(
+            drift <= dec!(0.01) * Decimal::from(r.month),
+            "month {}: {drift}",
+            r.month
+        );
+        // ...and their interest is C's to the cent.
+        if c.beginning > Decimal::ZERO {
+            paying += 1;
+            assert!(
+                (f.interest_paid + i.interest_paid - c.interest_paid).abs() <= dec!(0.01),
+                "month {} LIBOR {l}: {} + {} against {}",
+                r.month,
+                f.interest_paid,
+                i.interest_paid,
+                c.interest_paid
+            );
+        }
+    }
+    assert!(
+        paying > 90 && beyond > 10,
+        "{paying} months paying, {beyond} above 9.5%"
+    );
+}
+
+#[test]
+fn a_coupon_split_that_does_not_add_up_is_refused_where_it_is_written() {
+    let path = root().join("deals/fjf-01-floater/deal.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    // An inverse floater at 28.5% - 2 x LIBOR: 0.75 (L + 0.5%) + 0.25
+    // (28.5% - 2 L) = 7.5% + 0.25 L.
+    let bad = text.replace("multiplier = \"-3\"", "multiplier = \"-2\"");
+    assert_ne!(bad, text);
+    let e = Deal::from_text(&path, &bad).unwrap_err().to_string();
+    let line = text.lines().position(|l| l == "parent = \"7.5\"").unwrap() + 1;
+    assert!(e.contains(&format!("deal.toml:{line}:")), "{e}");
+    assert!(
+        e.contains("coupon split of CF, CIF: the weighted coupons add up to 7.5% + 0.25 x index, not the parent's 7.5%"),
+        "{e}"
+    );
+    // The classes must be the parent's balance in the split's proportions.
+    let bad = text.replace(
+        "original_balance = \"72375000\"",
+        "original_balance = \"72000000\"",
+    );
+    let e = Deal::from_text(&path, &bad).unwrap_err().to_string();
+    assert!(
+        e.contains("CF's original balance 72,000,000.00 is not its weight's share of the split's 96,125,000.00"),
+        "{e}"
+    );
+    // And show reports the checked range.
+    let shown = waterfall::deal::show(&deal("fjf-01-floater"));
+    assert!(
+        shown.contains("coupon split: CF, CIF (75:25) add up to 7.5% for index <= 9.5% (checked where no cap or floor binds); they add up at any index (caps and floors offset)"),
+        "{shown}"
+    );
+}

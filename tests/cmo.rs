@@ -727,3 +727,38 @@ fn a_coupon_split_that_does_not_add_up_is_refused_where_it_is_written() {
         "{shown}"
     );
 }
+
+// --- Strips: an IO and a PO of the pass-through ------------------------------------
+
+#[test]
+fn io_and_po_cash_flows_are_the_pass_through_s_every_month() {
+    let d = deal("fjf-io-po");
+    let (io, po, res) = (class(&d, "IO"), class(&d, "PO"), class(&d, "R"));
+    for prepay in ["0PSA", "165PSA", "500PSA"] {
+        let p = run(&d, prepay);
+        assert_eq!(p.len(), 357, "{prepay}");
+        let mut notional = dec!(400000000);
+        for r in &p {
+            let c = &r.result.classes;
+            let deal = &r.result.deal;
+            // The IO's notional is the collateral's balance; it is paid 7.5% on it.
+            assert_eq!(c[io].beginning, notional, "{prepay} month {}", r.month);
+            assert_eq!(c[io].interest_paid, interest(notional));
+            assert_eq!(c[io].principal, Decimal::ZERO);
+            // The PO has no coupon and is paid all the principal.
+            assert_eq!(c[po].interest_distribution(), Decimal::ZERO);
+            assert_eq!(c[po].principal, deal.principal_remittance);
+            assert_eq!(c[po].ending, deal.pool_ending);
+            // Together: the pass-through's cash flow, to the cent.
+            assert_eq!(
+                c[io].total_distribution() + c[po].total_distribution(),
+                deal.interest_remittance + deal.principal_remittance,
+                "{prepay} month {}",
+                r.month
+            );
+            assert_eq!(c[res].total_distribution(), Decimal::ZERO);
+            notional = deal.pool_ending;
+        }
+        assert!(notional.is_zero());
+    }
+}

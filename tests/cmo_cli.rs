@@ -26,7 +26,13 @@ fn waterfall(args: &[&str]) -> Run {
 
 #[test]
 fn reconcile_of_a_deal_without_filings_says_so_and_exits_2() {
-    for deal in ["deals/fjf-01", "deals/fjf-02"] {
+    for deal in [
+        "deals/fjf-01",
+        "deals/fjf-02",
+        "deals/fjf-04",
+        "deals/fjf-01-floater",
+        "deals/fjf-io-po",
+    ] {
         let r = waterfall(&["reconcile", deal]);
         assert_eq!(r.code, Some(2), "{deal}: {r:?}");
         assert!(r.stdout.is_empty(), "{deal}: {r:?}");
@@ -94,4 +100,61 @@ fn price_prices_the_accrual_class_from_closing() {
     assert_eq!(r.code, Some(0), "{r:?}");
     let z = r.stdout.lines().find(|l| l.starts_with("Z ")).unwrap();
     assert!(z.contains(" to 2054-10"), "{z}");
+}
+
+/// The price of a class of FJF IO/PO at 165 PSA and a yield (percent).
+fn strip_price(class: &str, yield_percent: &str) -> f64 {
+    let r = waterfall(&[
+        "price",
+        "deals/fjf-io-po",
+        "--class",
+        class,
+        "--scenarios",
+        "deals/fjf-01/scenarios/165psa.toml",
+        "--yield",
+        yield_percent,
+        "--format",
+        "json",
+    ]);
+    json(&r)[0]["price"].as_f64().unwrap()
+}
+
+#[test]
+fn price_prices_an_io_and_a_po_from_closing_and_together_they_are_the_pass_through() {
+    // At the pass-through's own yield (7.5% compounded monthly: the
+    // bond-equivalent 2 x ((1 + 7.5%/12)^6 - 1)) the pass-through is worth
+    // par, so the IO per 100 of notional and the PO per 100 of face add up
+    // to 100.
+    let y = 2.0 * ((1.0f64 + 0.075 / 12.0).powi(6) - 1.0) * 100.0;
+    let y = format!("{y}");
+    let io = strip_price("IO", &y);
+    let po = strip_price("PO", &y);
+    assert!(io > 0.0 && po > 0.0 && io < po, "IO {io}, PO {po}");
+    assert!((io + po - 100.0).abs() < 1e-6, "IO {io} + PO {po}");
+    // A PO bought at par yields nothing; an IO is quoted per 100 of notional.
+    let r = waterfall(&[
+        "price",
+        "deals/fjf-io-po",
+        "--class",
+        "PO",
+        "--scenarios",
+        "deals/fjf-01/scenarios/165psa.toml",
+        "--price",
+        "100",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(json(&r)[0]["yield_percent"].as_f64(), Some(0.0));
+    let r = waterfall(&[
+        "price",
+        "deals/fjf-io-po",
+        "--class",
+        "IO",
+        "--scenarios",
+        "deals/fjf-01/scenarios/165psa.toml",
+        "--price",
+        "70",
+    ]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert!(r.stdout.contains("per 100 of notional"), "{}", r.stdout);
 }

@@ -762,3 +762,87 @@ fn io_and_po_cash_flows_are_the_pass_through_s_every_month() {
         assert!(notional.is_zero());
     }
 }
+
+// --- The decrement table ---------------------------------------------------------------
+
+#[test]
+fn fjf01_decrement_table_at_0_psa_is_scheduled_amortization_by_hand() {
+    use waterfall::structuring::decrement::{decrement, default_classes, printed_percent};
+    let d = deal("fjf-01");
+    let t = decrement(&d, &[speed("0PSA")], &default_classes(&d)).unwrap();
+    let names: Vec<&str> = t.classes.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["A", "B", "C", "D"]);
+    // The collateral at 0 PSA after k months: the level-payment balance
+    // 400,000,000 x (1 - v^(357 - k)) / (1 - v^357), v = 1 / (1 + 8.125%/12).
+    let v = Decimal::ONE / (Decimal::ONE + dec!(0.08125) / dec!(12));
+    let balance =
+        |k: i64| dec!(400000000) * (Decimal::ONE - v.powi(357 - k)) / (Decimal::ONE - v.powi(357));
+    // Each class: what is left of it once the classes ahead are paid.
+    let tranches = [
+        ("A", dec!(0), dec!(194500000)),
+        ("B", dec!(194500000), dec!(36000000)),
+        ("C", dec!(230500000), dec!(96500000)),
+        ("D", dec!(327000000), dec!(73000000)),
+    ];
+    assert!(t.dates.len() >= 29);
+    for (year, date) in t.dates.iter().enumerate().take(29) {
+        let k = 12 * (year as i64 + 1);
+        assert_eq!(
+            *date,
+            d.closing_date + chrono::Months::new(12 * (year as u32 + 1))
+        );
+        let paid = dec!(400000000) - balance(k);
+        for (j, (name, ahead, original)) in tranches.iter().enumerate() {
+            let left = (*original - (paid - ahead).max(Decimal::ZERO)).max(Decimal::ZERO);
+            let ours = t.classes[j].columns[0].balances[year];
+            assert!(
+                (ours - left).abs() < dec!(0.05),
+                "{name} year {}: {ours} against {left}",
+                year + 1
+            );
+            assert_eq!(
+                printed_percent(ours, *original),
+                printed_percent(left, *original),
+                "{name} year {}",
+                year + 1
+            );
+        }
+    }
+    // Year 1 by hand: the first 12 months amortize 400,000,000 - B(12) =
+    // 3,332,713.40, all of it A's: 191,167,286.60 / 194,500,000 = 98.29%.
+    assert_eq!(
+        printed_percent(t.classes[0].columns[0].balances[0], dec!(194500000)),
+        "98"
+    );
+    assert!((dec!(400000000) - balance(12) - dec!(3332713.40)).abs() < dec!(0.01));
+    // A is retired in the first month the collateral's balance is at most
+    // 400,000,000 - 194,500,000.
+    let retires = (1..=357).find(|&k| balance(k) <= dec!(205500000)).unwrap();
+    assert_eq!(retires, 264);
+    assert_eq!(
+        t.classes[0].columns[0].last.map(|l| l.0),
+        Some(retires as u32)
+    );
+}
+
+#[test]
+fn fjf01_decrement_table_at_165_psa_retires_a_between_the_6th_and_7th_anniversary() {
+    use waterfall::structuring::decrement::{decrement, printed_percent};
+    let d = deal("fjf-01");
+    let t = decrement(&d, &[speed("165PSA")], &[class(&d, "A")]).unwrap();
+    let a = &t.classes[0].columns[0];
+    // A is retired in month 81: outstanding after month 72 (the 6th
+    // anniversary), gone after month 84 (the 7th).
+    assert!(a.balances[5] > Decimal::ZERO);
+    assert_ne!(printed_percent(a.balances[5], dec!(194500000)), "0");
+    assert_eq!(a.balances[6], Decimal::ZERO);
+    assert_eq!(printed_percent(a.balances[6], dec!(194500000)), "0");
+    assert_eq!(a.last.map(|l| l.0), Some(81));
+    assert_eq!(a.first.map(|f| f.0), Some(1));
+    // A's balance on the 6th anniversary: what FJF-01's month 72 leaves.
+    let p = run(&d, "165PSA");
+    assert_eq!(
+        a.balances[5],
+        month(&p, 72).result.classes[class(&d, "A")].ending
+    );
+}

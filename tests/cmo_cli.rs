@@ -158,3 +158,97 @@ fn price_prices_an_io_and_a_po_from_closing_and_together_they_are_the_pass_throu
     assert_eq!(r.code, Some(0), "{r:?}");
     assert!(r.stdout.contains("per 100 of notional"), "{}", r.stdout);
 }
+
+#[test]
+fn decrement_prints_the_table_the_wal_row_and_the_windows() {
+    let r = waterfall(&[
+        "decrement",
+        "deals/fjf-04",
+        "--prepay",
+        "0PSA,90PSA,165PSA,300PSA,500PSA",
+    ]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    let out = &r.stdout;
+    assert!(
+        out.contains("\nClass PAC (original 243,800,000)\n"),
+        "{out}"
+    );
+    assert!(out.contains("\nClass S (original 156,200,000)\n"), "{out}");
+    let header = out.lines().find(|l| l.starts_with("date")).unwrap();
+    assert_eq!(
+        header.split_whitespace().collect::<Vec<_>>(),
+        ["date", "0PSA", "90PSA", "165PSA", "300PSA", "500PSA"]
+    );
+    // The PAC's WAL row: the same from 90 to 300 PSA.
+    let wal = out.lines().find(|l| l.starts_with("WAL (years)")).unwrap();
+    let w: Vec<&str> = wal.split_whitespace().skip(2).collect();
+    assert_eq!(w.len(), 5);
+    assert!(w[1] == w[2] && w[2] == w[3], "{wal}");
+    assert!(out.contains("WAL and principal window by speed"), "{out}");
+    // CSV: a row per anniversary and the WAL row, per class.
+    let r = waterfall(&[
+        "decrement",
+        "deals/fjf-01",
+        "--prepay",
+        "0PSA,165PSA",
+        "--classes",
+        "A",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert_eq!(lines[0], "class,row,0PSA,165PSA");
+    assert_eq!(lines[1], "A,initial,100,100");
+    // 0 PSA, year 1: 98% (by hand in tests/cmo.rs); A is gone by the 7th at 165 PSA.
+    assert!(lines[2].starts_with("A,2026-01-25,98,"), "{}", lines[2]);
+    assert!(
+        lines[8].starts_with("A,2032-01-25,") && lines[8].ends_with(",0"),
+        "{}",
+        lines[8]
+    );
+    // A is retired in month 264 at 0 PSA (by hand in tests/cmo.rs), 81 at 165 PSA.
+    assert!(
+        lines.contains(&"A,last_principal_month,264,81"),
+        "{lines:?}"
+    );
+    // JSON, typed.
+    let v = json(&waterfall(&[
+        "decrement",
+        "deals/fjf-01",
+        "--prepay",
+        "165PSA",
+        "--classes",
+        "A,B",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(v["classes"][0]["class"], "A");
+    assert_eq!(v["classes"][0]["columns"][0]["last_principal"]["month"], 81);
+    assert_eq!(
+        v["classes"][1]["columns"][0]["last_principal"]["month"],
+        100
+    );
+}
+
+#[test]
+fn decrement_refuses_bad_speeds_and_classes_with_exit_2() {
+    for (args, says) in [
+        (vec!["--prepay", "165XYZ"], "waterfall: --prepay: "),
+        (
+            vec!["--prepay", "165PSA", "--classes", "Q"],
+            "waterfall: --classes: the deal has no class \"Q\" (it has: A, B, C, D, R)",
+        ),
+        (
+            vec!["--prepay", "165PSA", "--classes", "R"],
+            "waterfall: --classes: class R has no original balance",
+        ),
+    ] {
+        let mut all = vec!["decrement", "deals/fjf-01"];
+        all.extend(args.iter());
+        let r = waterfall(&all);
+        assert_eq!(r.code, Some(2), "{r:?}");
+        assert!(r.stdout.is_empty());
+        assert!(r.stderr.starts_with(says), "{}", r.stderr);
+    }
+}

@@ -268,8 +268,12 @@ enum Command {
         #[arg(long, value_enum, default_value = "table")]
         format: TableCsvJson,
     },
-    /// A prospectus decrement table from closing: percent of each class's original balance
-    /// outstanding on each anniversary, by prepayment speed, with WALs and principal windows.
+    /// Decrement tables from closing: percent of original balance outstanding by year and speed.
+    ///
+    /// One table per class: the percent of its original balance outstanding on each
+    /// anniversary of closing at each prepayment speed (whole percent, * for a positive
+    /// balance below 0.5%) and the WAL row; then each class's WAL and first and last
+    /// principal payment by speed.
     Decrement {
         /// A deal.toml, or a deal directory holding one.
         deal: PathBuf,

@@ -846,3 +846,35 @@ fn fjf01_decrement_table_at_165_psa_retires_a_between_the_6th_and_7th_anniversar
         month(&p, 72).result.classes[class(&d, "A")].ending
     );
 }
+
+#[test]
+fn an_io_on_named_classes_strips_their_coupon() {
+    // FJF-01 with A and B at 6.5% and an IO paying 1% on their balance.
+    let path = root().join("deals/fjf-01/deal.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let text = text
+        .replacen("coupon = { fixed = \"7.5\" }", "coupon = { fixed = \"6.5\" }", 2)
+        .replace(
+            "[[class]]\nname = \"R\"",
+            "[[class]]\nname = \"AB-IO\"\noriginal_balance = \"230500000\"\ncoupon = { fixed = \"1\" }\nday_count = \"30/360\"\nnotional = \"balance[A, B]\"\n\n[[class]]\nname = \"R\"",
+        )
+        .replace("classes = [\"A\", \"B\", \"C\", \"D\"]\nrule = \"pro-rata\"", "classes = [\"A\", \"B\", \"C\", \"D\", \"AB-IO\"]\nrule = \"pro-rata\"");
+    let d = Deal::from_text(&path, &text).unwrap();
+    let (a, b, io) = (class(&d, "A"), class(&d, "B"), class(&d, "AB-IO"));
+    let p = run(&d, "165PSA");
+    for r in &p {
+        let c = &r.result.classes;
+        let ab = c[a].beginning + c[b].beginning;
+        assert_eq!(c[io].beginning, ab, "month {}", r.month);
+        assert_eq!(c[io].accrued, cents(ab * dec!(0.01) / dec!(12)));
+        assert_eq!(c[io].ending, c[a].ending + c[b].ending);
+        // 6.5% + 1% = A's and B's 7.5%, to the cent (three roundings
+        // against two).
+        let whole = interest(c[a].beginning) + interest(c[b].beginning);
+        let stripped = c[a].accrued + c[b].accrued + c[io].accrued;
+        assert!((whole - stripped).abs() <= dec!(0.02), "month {}", r.month);
+    }
+    // The IO's notional is gone once B is retired (month 100).
+    assert!(month(&p, 100).result.classes[io].ending.is_zero());
+    assert!(month(&p, 99).result.classes[io].ending > Decimal::ZERO);
+}

@@ -268,6 +268,25 @@ enum Command {
         #[arg(long, value_enum, default_value = "table")]
         format: TableCsvJson,
     },
+    /// Decrement tables from closing: percent of original balance outstanding by year and speed.
+    ///
+    /// One table per class: the percent of its original balance outstanding on each
+    /// anniversary of closing at each prepayment speed (whole percent, * for a positive
+    /// balance below 0.5%) and the WAL row; then each class's WAL and first and last
+    /// principal payment by speed.
+    Decrement {
+        /// A deal.toml, or a deal directory holding one.
+        deal: PathBuf,
+        /// Prepayment speeds, comma separated (0PSA,90PSA,165PSA,300PSA,500PSA); a vector is
+        /// written with spaces.
+        #[arg(long, value_delimiter = ',', required = true)]
+        prepay: Vec<String>,
+        /// Classes, comma separated (default: every class with a principal balance).
+        #[arg(long, value_delimiter = ',')]
+        classes: Option<Vec<String>>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: TableCsvJson,
+    },
     /// A prospectus price/yield matrix: prices down the side, scenarios across the top.
     Matrix {
         #[command(flatten)]
@@ -663,6 +682,27 @@ fn run(cli: Cli) -> Result<u8> {
                 format.into(),
             )?;
             print(&table)?;
+            Ok(0)
+        }
+        Command::Decrement {
+            deal,
+            prepay,
+            classes,
+            format,
+        } => {
+            let speeds = prepay
+                .iter()
+                .map(|p| {
+                    p.trim()
+                        .parse::<Prepay>()
+                        .map_err(|e| Error::Usage(format!("--prepay: {e}")))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let deal = Deal::load(&deal)?;
+            use waterfall::structuring::decrement;
+            let ks = decrement::classes_named(&deal, classes.as_deref())?;
+            let table = decrement::decrement(&deal, &speeds, &ks)?;
+            print(&table.render(format.into())?)?;
             Ok(0)
         }
         Command::Matrix {

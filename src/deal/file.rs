@@ -35,6 +35,8 @@ pub struct DealFile {
     /// Read separately, one action at a time (see [`super::steps`]).
     pub waterfall: Spanned<serde::de::IgnoredAny>,
     pub report: Option<ReportSection>,
+    #[serde(default)]
+    pub coupon_split: Vec<CouponSplitSection>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -279,8 +281,21 @@ pub struct ScheduleSection {
 #[serde(deny_unknown_fields)]
 pub struct BandSection {
     pub original: Spanned<Amount>,
-    pub low: Spanned<String>,
-    pub high: Spanned<String>,
+    /// A PAC's band: the collateral's principal at the smaller of two speeds.
+    pub low: Option<Spanned<String>>,
+    pub high: Option<Spanned<String>>,
+    /// A TAC's one speed (the same as `low = high`).
+    pub speed: Option<Spanned<String>>,
+}
+
+/// Classes split from one parent whose weighted coupons add up to its coupon.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CouponSplitSection {
+    /// The parent's coupon, percent.
+    pub parent: Spanned<Amount>,
+    pub classes: Vec<Spanned<String>>,
+    pub weights: Vec<Spanned<Amount>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -14,6 +14,7 @@ mod file;
 mod notional;
 pub mod quantity;
 mod show;
+pub mod split;
 pub mod steps;
 pub mod validate;
 
@@ -27,6 +28,7 @@ pub use expr::Expr;
 pub use notional::{Extend, NotionalSchedule};
 pub use quantity::{Names, Quantity};
 pub use show::show;
+pub use split::CouponSplit;
 pub use steps::{Action, Step};
 pub use validate::{Checker, MAX_BALANCE};
 
@@ -62,6 +64,8 @@ pub struct Deal {
     pub call: Option<CleanUpCall>,
     pub allocations: Vec<Allocation>,
     pub schedules: Vec<Schedule>,
+    /// Classes whose weighted coupons add up to a parent's (checked at load).
+    pub coupon_splits: Vec<CouponSplit>,
     pub steps: Vec<Step>,
     pub report: ReportTerms,
     /// Every name the deal defines, for writing expressions back.
@@ -360,6 +364,9 @@ pub enum ScheduleSource {
 /// Which report layout the deal's trustee files, and how its figures map.
 #[derive(Debug, Clone)]
 pub struct ReportTerms {
+    /// The deal file has a `[report]` section: the deal files reports (a
+    /// textbook deal has none, and runs from closing only).
+    pub given: bool,
     pub layout: crate::report::Layout,
     /// Dollars a money figure may differ from the print and still match
     /// (the `--tolerance` default for this deal).

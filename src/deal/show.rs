@@ -235,17 +235,55 @@ pub fn show(deal: &Deal) -> String {
                 low,
                 high,
                 balances,
-            } => format!(
-                "{} paid down by the lesser of the collateral's principal at {low} and {high} ({} periods)",
-                money(*original),
-                balances
+            } => {
+                let periods = balances
                     .iter()
                     .take_while(|b| b.is_sign_positive() && !b.is_zero())
                     .count()
-                    + 1
-            ),
+                    + 1;
+                if low == high {
+                    format!(
+                        "{} paid down by the collateral's principal at {low} ({periods} periods)",
+                        money(*original)
+                    )
+                } else {
+                    format!(
+                        "{} paid down by the lesser of the collateral's principal at {low} and {high} ({periods} periods)",
+                        money(*original)
+                    )
+                }
+            }
         };
         let _ = writeln!(s, "\nschedule {}: {how}", sch.name);
+    }
+
+    for sp in &deal.coupon_splits {
+        let names: Vec<&str> = sp
+            .classes
+            .iter()
+            .map(|&k| deal.classes[k].name.as_str())
+            .collect();
+        let weights: Vec<String> = sp
+            .weights
+            .iter()
+            .map(|w| w.normalize().to_string())
+            .collect();
+        let beyond = if sp.adds_up == sp.unbound {
+            String::new()
+        } else {
+            format!(
+                "; they add up {} (caps and floors offset)",
+                sp.adds_up.describe()
+            )
+        };
+        let _ = writeln!(
+            s,
+            "\ncoupon split: {} ({}) add up to {} {} (checked where no cap or floor binds){beyond}",
+            names.join(", "),
+            weights.join(":"),
+            pct(sp.parent),
+            sp.unbound.describe()
+        );
     }
 
     let _ = writeln!(s, "\nwaterfall");
@@ -256,6 +294,13 @@ pub fn show(deal: &Deal) -> String {
             .map(|n| format!(" [{n}]"))
             .unwrap_or_default();
         let _ = writeln!(s, "  {:>2}. {}{name}", i + 1, step.describe(deal));
+    }
+    if !deal.report.given {
+        let _ = writeln!(
+            s,
+            "\nreport: none (the deal file has no [report]: no filings to reconcile; it runs from closing)"
+        );
+        return s;
     }
     let _ = writeln!(
         s,

@@ -601,11 +601,18 @@ impl<'a> Checker<'a> {
             call,
             allocations,
             schedules,
+            coupon_splits: Vec::new(),
             steps,
             report,
             names: self.names.clone(),
             path: self.src.path.clone(),
         };
+        let mut deal = deal;
+        deal.coupon_splits = f
+            .coupon_split
+            .iter()
+            .filter_map(|c| self.coupon_split(c, &deal.classes))
+            .collect();
         if self.errors.is_empty() {
             self.check_cycles(&deal, &f);
         }
@@ -1327,8 +1334,18 @@ impl<'a> Checker<'a> {
         let source = match (&s.band, s.balances.is_empty()) {
             (Some(b), true) => {
                 let band = b.get_ref();
-                let low = self.speed(&band.low)?;
-                let high = self.speed(&band.high)?;
+                let (low, high) = match (&band.low, &band.high, &band.speed) {
+                    (Some(l), Some(h), None) => (self.speed(l), self.speed(h)),
+                    (None, None, Some(s)) => {
+                        let one = self.speed(s);
+                        (one.clone(), one)
+                    }
+                    _ => {
+                        self.err_s(b, "a band is { original, low, high } (a PAC: the smaller of the collateral's principal at two speeds) or { original, speed } (a TAC: at one speed)");
+                        return None;
+                    }
+                };
+                let (low, high) = (low?, high?);
                 ScheduleSource::Band {
                     original: self.balance(&band.original, "a schedule's original balance"),
                     low,
@@ -1353,6 +1370,70 @@ impl<'a> Checker<'a> {
         })
     }
 
+    /// A `[[coupon_split]]`: its classes' weighted coupons add up to the
+    /// parent's wherever no cap or floor binds (see [`super::split`]).
+    fn coupon_split(&mut self, c: &CouponSplitSection, classes: &[Class]) -> Option<CouponSplit> {
+        let parent = self.pct_in(&c.parent, "a coupon_split's parent coupon", -100, 100);
+        let mut ks = Vec::new();
+        for s in &c.classes {
+            ks.push(self.class(s));
+        }
+        let at = c.parent.span();
+        if c.classes.len() < 2 || c.weights.len() != c.classes.len() {
+            self.err(
+                at,
+                format!(
+                    "a coupon_split needs two or more classes and one weight each: {} classes, {} weights",
+                    c.classes.len(),
+                    c.weights.len()
+                ),
+            );
+            return None;
+        }
+        let mut weights = Vec::new();
+        for w in &c.weights {
+            let v = w.get_ref().0;
+            if v <= Decimal::ZERO || v > MAX_BALANCE {
+                self.err_s(
+                    w,
+                    format!("a weight must be positive and at most 10^13, found {v}"),
+                );
+                return None;
+            }
+            weights.push(v);
+        }
+        let ks: Vec<usize> = ks.into_iter().collect::<Option<_>>()?;
+        // The classes are the parent's balance in the split's proportions.
+        let total_w: Decimal = weights.iter().sum();
+        let total_b: Decimal = ks.iter().map(|&k| classes[k].original_balance).sum();
+        for (j, &k) in ks.iter().enumerate() {
+            if classes[k].original_balance * total_w != weights[j] * total_b {
+                self.err_s(
+                    &c.weights[j],
+                    format!(
+                        "{}'s original balance {} is not its weight's share of the split's {}",
+                        classes[k].name,
+                        crate::format::money(classes[k].original_balance),
+                        crate::format::money(total_b)
+                    ),
+                );
+                return None;
+            }
+        }
+        let coupons: Vec<(&str, &Coupon)> = ks
+            .iter()
+            .map(|&k| (classes[k].name.as_str(), &classes[k].coupon))
+            .collect();
+        match split::check(parent, ks.clone(), &coupons, weights) {
+            Ok(s) => Some(s),
+            Err(why) => {
+                let names: Vec<&str> = coupons.iter().map(|(n, _)| *n).collect();
+                self.err(at, format!("coupon split of {}: {why}", names.join(", ")));
+                None
+            }
+        }
+    }
+
     fn speed(&mut self, s: &Spanned<String>) -> Option<crate::collateral::Prepay> {
         use std::str::FromStr;
         match crate::collateral::Prepay::from_str(s.get_ref()).and_then(|p| p.validate().map(|_| p))
@@ -1367,6 +1448,7 @@ impl<'a> Checker<'a> {
 
     fn report(&mut self, r: &Option<ReportSection>) -> ReportTerms {
         let default = ReportTerms {
+            given: false,
             layout: crate::report::Layout::UsBankStatement,
             tolerance: Decimal::ONE,
             figures: Vec::new(),
@@ -1410,6 +1492,7 @@ impl<'a> Checker<'a> {
             }
         }
         ReportTerms {
+            given: true,
             layout,
             tolerance,
             figures,

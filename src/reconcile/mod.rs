@@ -111,6 +111,12 @@ pub fn report_paths(deal: &Deal, given: &[PathBuf]) -> Result<Vec<PathBuf>> {
         return Ok(given.to_vec());
     }
     let dir = deal.dir().join("filings");
+    if !dir.exists() {
+        return Err(Error::file(
+            &dir,
+            "the deal has no filings to reconcile (no filings/ directory beside its deal.toml); a deal without filings runs from closing: project, price, decrement",
+        ));
+    }
     let entries = std::fs::read_dir(&dir)
         .map_err(|e| Error::file(&dir, format!("cannot list the deal's filings: {e}")))?;
     let mut paths: Vec<PathBuf> = entries

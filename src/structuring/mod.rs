@@ -1,6 +1,8 @@
 //! Structuring: what a structurer works out from a deal's terms before any
 //! filing exists: scheduled (PAC/TAC) balances from a band of prepayment
-//! speeds.
+//! speeds, and the prospectus's decrement and WAL tables ([`decrement`]).
+
+pub mod decrement;
 
 use rust_decimal::Decimal;
 

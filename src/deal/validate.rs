@@ -1154,12 +1154,77 @@ impl<'a> Checker<'a> {
                 ],
             )?,
         };
+        let value = match (&q.value, q.by_period.is_empty()) {
+            (Some(v), true) => self.expr(v)?,
+            (None, false) => self.by_period(
+                q.by_period.iter().map(|e| (&e.from, &e.value)).collect(),
+                q.name.span(),
+            )?,
+            _ => {
+                self.err_s(
+                    &q.name,
+                    "a quantity has a `value` (an expression) or a `by_period` list, one of the two",
+                );
+                return None;
+            }
+        };
         Some(NamedQuantity {
             name: q.name.get_ref().trim().to_string(),
             label: q.label.clone(),
             unit,
-            value: self.expr(&q.value)?,
+            value,
         })
+    }
+
+    /// A value by distribution number, `[{ from = 1, value = "..." }, ...]`:
+    /// each entry's expression from its `from` up to the next entry's, the
+    /// last one's from then on. The first entry is from 1 and each `from`
+    /// is later than the one before. It becomes
+    /// `if(period < FROM2, VALUE1, if(period < FROM3, VALUE2, ...))`.
+    pub fn by_period(
+        &mut self,
+        entries: Vec<(&Spanned<i64>, &Spanned<String>)>,
+        at: Range<usize>,
+    ) -> Option<Expr> {
+        if entries.is_empty() {
+            self.err(at, "`by_period` lists no entry");
+            return None;
+        }
+        let mut ok = true;
+        let mut last = 0i64;
+        for (i, (from, _)) in entries.iter().enumerate() {
+            let f = *from.get_ref();
+            if i == 0 && f != 1 {
+                self.err_s(from, format!("the first entry is from period 1, found {f}"));
+                ok = false;
+            } else if i > 0 && (f <= last || f > i64::from(MAX_TERM) * 2) {
+                self.err_s(
+                    from,
+                    format!(
+                        "each `from` is a period after the one before ({last}) and at most {}, found {f}",
+                        MAX_TERM * 2
+                    ),
+                );
+                ok = false;
+            }
+            last = f;
+        }
+        let values: Vec<Option<Expr>> = entries.iter().map(|(_, v)| self.expr(v)).collect();
+        if !ok {
+            return None;
+        }
+        let mut values: Vec<Expr> = values.into_iter().collect::<Option<Vec<_>>>()?;
+        let mut e = values.pop()?;
+        for (i, v) in values.into_iter().enumerate().rev() {
+            let next = Term::new(Decimal::from(*entries[i + 1].0.get_ref()));
+            let test = Expr::Bin(
+                expr::BinOp::Lt,
+                Box::new(Expr::Q(Quantity::Period)),
+                Box::new(Expr::Num(next)),
+            );
+            e = Expr::If(Box::new([test, v, e]));
+        }
+        Some(e)
     }
 
     fn oc(&mut self, o: &OcSection) -> Option<Oc> {
@@ -1637,7 +1702,11 @@ impl<'a> Checker<'a> {
         };
         let span = |n: Node| -> Range<usize> {
             match n {
-                Node::Named(q) => f.quantity[q].value.span(),
+                Node::Named(q) => f.quantity[q]
+                    .value
+                    .as_ref()
+                    .map(|v| v.span())
+                    .unwrap_or(f.quantity[q].name.span()),
                 Node::Class(k) => f.class[k].name.span(),
                 Node::Trigger(t) => f.trigger[t].name.span(),
                 Node::Fee(i) => f.fee[i].name.span(),

@@ -45,6 +45,7 @@ pub mod basis_risk;
 pub mod pay_fee;
 pub mod pay_interest;
 pub mod pay_principal;
+pub mod pay_weighted;
 pub mod reimburse;
 pub mod remainder;
 pub mod reserve;
@@ -113,6 +114,7 @@ actions! {
     PayFee(pay_fee::PayFee),
     PayInterest(pay_interest::PayInterest),
     PayPrincipal(pay_principal::PayPrincipal),
+    PayWeighted(pay_weighted::PayWeighted),
     Transfer(transfer::Transfer),
     WriteDown(write_down::WriteDown),
     ReimburseWritedowns(reimburse::ReimburseWritedowns),

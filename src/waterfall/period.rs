@@ -175,6 +175,12 @@ pub struct PeriodInput<T> {
     pub delinquent_60_plus: T,
     /// Investment earnings credited to each account this period.
     pub earnings: Vec<T>,
+    /// The derivatives' counterparty has defaulted (this period or before):
+    /// no swap or cap pays or receives anything.
+    pub counterparty_default: bool,
+    /// A swap termination payment the trust comes to owe this period, under
+    /// each swap (the scenario's, in the month the counterparty defaults).
+    pub swap_termination: T,
 }
 
 /// One class's figures for the period.

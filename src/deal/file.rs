@@ -32,6 +32,10 @@ pub struct DealFile {
     pub allocation: Vec<AllocationSection>,
     #[serde(default)]
     pub schedule: Vec<ScheduleSection>,
+    #[serde(default)]
+    pub swap: Vec<super::derivative::SwapSection>,
+    #[serde(default)]
+    pub cap: Vec<super::derivative::CapSection>,
     /// Read separately, one action at a time (see [`super::steps`]).
     pub waterfall: Spanned<serde::de::IgnoredAny>,
     pub report: Option<ReportSection>,

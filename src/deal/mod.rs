@@ -9,6 +9,7 @@
 //! - [`steps`]: the waterfall's actions, one module each.
 
 pub mod coupon;
+pub mod derivative;
 pub mod expr;
 mod file;
 mod notional;
@@ -23,6 +24,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 pub use coupon::{Coupon, CouponKind, StepUp, StepUpFrom};
+pub use derivative::{Cap, Leg, Swap};
 pub use expr::Expr;
 pub use notional::{Extend, NotionalSchedule};
 pub use quantity::{Names, Quantity};
@@ -62,6 +64,9 @@ pub struct Deal {
     pub call: Option<CleanUpCall>,
     pub allocations: Vec<Allocation>,
     pub schedules: Vec<Schedule>,
+    /// Interest-rate swaps and caps (corridors) with a counterparty.
+    pub swaps: Vec<Swap>,
+    pub caps: Vec<Cap>,
     pub steps: Vec<Step>,
     pub report: ReportTerms,
     /// Every name the deal defines, for writing expressions back.

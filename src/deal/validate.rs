@@ -35,6 +35,7 @@ pub(super) fn validate(src: &Source) -> Result<Deal> {
         class_principal: Vec::new(),
         reserves: Vec::new(),
         implicit: Vec::new(),
+        swap_accounts: Vec::new(),
     };
     let deal = cx.deal(file);
     Error::collect(cx.errors)?;
@@ -55,6 +56,8 @@ pub struct Checker<'a> {
     reserves: Vec<bool>,
     /// Allocations made for steps that list `classes` with a `rule`.
     implicit: Vec<Allocation>,
+    /// Per swap: the account its net payments are paid from.
+    swap_accounts: Vec<usize>,
 }
 
 fn choices(list: &[&str]) -> String {
@@ -73,9 +76,9 @@ fn is_identifier(s: &str) -> bool {
 }
 
 /// Names an expression reserves.
-const KEYWORDS: [&str; 19] = [
+const KEYWORDS: [&str; 21] = [
     "pool", "group", "balance", "interest", "account", "fee", "oc", "index", "period", "days",
-    "stepdown", "trigger", "schedule", "step", "quantity", "and", "or", "not", "if",
+    "stepdown", "trigger", "schedule", "step", "quantity", "and", "or", "not", "if", "swap", "cap",
 ];
 
 struct Resolver<'n> {
@@ -200,6 +203,13 @@ impl<'a> Checker<'a> {
         self.lookup("fee", &list, s)
     }
 
+    /// A swap, and the account its net payments are paid from.
+    pub fn swap(&mut self, s: &Spanned<String>) -> Option<(usize, usize)> {
+        let list = self.names.swaps.clone();
+        let i = self.lookup("swap", &list, s)?;
+        Some((i, *self.swap_accounts.get(i)?))
+    }
+
     pub fn group(&mut self, s: &Spanned<String>) -> Option<usize> {
         let list = self.names.groups.clone();
         self.lookup("group", &list, s)
@@ -292,7 +302,7 @@ impl<'a> Checker<'a> {
     }
 
     /// A percentage from `lo` to `hi` (written in percent), as a fraction.
-    fn pct_in(&mut self, s: &Spanned<Amount>, what: &str, lo: i64, hi: i64) -> Decimal {
+    pub(crate) fn pct_in(&mut self, s: &Spanned<Amount>, what: &str, lo: i64, hi: i64) -> Decimal {
         let v = s.get_ref().0;
         if v < Decimal::from(lo) || v > Decimal::from(hi) {
             self.err_s(
@@ -344,7 +354,7 @@ impl<'a> Checker<'a> {
         found
     }
 
-    fn day_count(&mut self, s: &Spanned<String>) -> Option<DayCount> {
+    pub(crate) fn day_count(&mut self, s: &Spanned<String>) -> Option<DayCount> {
         let opts: Vec<(&str, DayCount)> = DayCount::ALL.iter().map(|d| (d.name(), *d)).collect();
         self.keyword(s, "day count", &opts)
     }
@@ -436,6 +446,8 @@ impl<'a> Checker<'a> {
                 );
             }
         }
+        n.swaps = self.register("swap", &f.swap.iter().map(|s| &s.name).collect::<Vec<_>>());
+        n.caps = self.register("cap", &f.cap.iter().map(|c| &c.name).collect::<Vec<_>>());
         n.triggers = self.register(
             "trigger",
             &f.trigger.iter().map(|t| &t.name).collect::<Vec<_>>(),
@@ -558,6 +570,17 @@ impl<'a> Checker<'a> {
             .iter()
             .filter_map(|s| self.schedule(s))
             .collect::<Vec<_>>();
+        let swaps: Vec<Swap> = f
+            .swap
+            .iter()
+            .filter_map(|s| derivative::check_swap(s, self))
+            .collect();
+        let caps: Vec<Cap> = f
+            .cap
+            .iter()
+            .filter_map(|c| derivative::check_cap(c, self))
+            .collect();
+        self.swap_accounts = swaps.iter().map(|s| s.payments_from).collect();
         let steps = steps_src
             .into_iter()
             .filter_map(|s| self.step(s))
@@ -601,6 +624,8 @@ impl<'a> Checker<'a> {
             call,
             allocations,
             schedules,
+            swaps,
+            caps,
             steps,
             report,
             names: self.names.clone(),
@@ -1613,6 +1638,8 @@ impl<'a> Checker<'a> {
             OcFloor,
             AccountTarget(usize),
             Fee(usize),
+            Swap(usize),
+            Cap(usize),
         }
         let exprs = |n: Node| -> Vec<&Expr> {
             match n {
@@ -1641,6 +1668,8 @@ impl<'a> Checker<'a> {
                     FeeDue::Rate { basis, .. } => vec![basis],
                     FeeDue::Amount(e) => vec![e],
                 },
+                Node::Swap(s) => vec![&deal.swaps[s].notional],
+                Node::Cap(c) => vec![&deal.caps[c].notional],
             }
         };
         let edges = |n: Node| -> (Vec<Node>, bool) {
@@ -1680,6 +1709,8 @@ impl<'a> Checker<'a> {
                             field: FeeField::Due,
                         } => out.push(Node::Fee(*fee)),
                         Quantity::Step { .. } => reads_step = true,
+                        Quantity::Swap { swap, .. } => out.push(Node::Swap(*swap)),
+                        Quantity::Cap { cap, .. } => out.push(Node::Cap(*cap)),
                         _ => {}
                     }
                 }
@@ -1698,6 +1729,8 @@ impl<'a> Checker<'a> {
                     format!("the target of account {}", deal.accounts[a].name)
                 }
                 Node::Fee(i) => format!("fee {}", deal.fees[i].name),
+                Node::Swap(s) => format!("the notional of swap {}", deal.swaps[s].name),
+                Node::Cap(c) => format!("the notional of cap {}", deal.caps[c].name),
             }
         };
         let span = |n: Node| -> Range<usize> {
@@ -1710,6 +1743,8 @@ impl<'a> Checker<'a> {
                 Node::Class(k) => f.class[k].name.span(),
                 Node::Trigger(t) => f.trigger[t].name.span(),
                 Node::Fee(i) => f.fee[i].name.span(),
+                Node::Swap(s) => f.swap[s].name.span(),
+                Node::Cap(c) => f.cap[c].name.span(),
                 Node::AccountTarget(a) => f.account[a].span(),
                 Node::OcTarget | Node::OcFloor => f
                     .overcollateralization
@@ -1730,6 +1765,8 @@ impl<'a> Checker<'a> {
         nodes.extend([Node::Stepdown, Node::OcTarget, Node::OcFloor]);
         nodes.extend((0..deal.accounts.len()).map(Node::AccountTarget));
         nodes.extend((0..deal.fees.len()).map(Node::Fee));
+        nodes.extend((0..deal.swaps.len()).map(Node::Swap));
+        nodes.extend((0..deal.caps.len()).map(Node::Cap));
         // Depth-first, colouring: 0 new, 1 on the path, 2 done.
         let mut colour: HashMap<Node, u8> = HashMap::new();
         let mut reported = false;

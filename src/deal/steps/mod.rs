@@ -49,6 +49,7 @@ pub mod pay_weighted;
 pub mod reimburse;
 pub mod remainder;
 pub mod reserve;
+pub mod swap;
 pub mod transfer;
 pub mod write_down;
 
@@ -112,6 +113,8 @@ macro_rules! actions {
 
 actions! {
     PayFee(pay_fee::PayFee),
+    PaySwap(swap::PaySwap),
+    PaySwapTermination(swap::PaySwapTermination),
     PayInterest(pay_interest::PayInterest),
     PayPrincipal(pay_principal::PayPrincipal),
     PayWeighted(pay_weighted::PayWeighted),

@@ -251,6 +251,7 @@ pub fn default_base(by: By) -> Scenario {
             shift: Decimal::ZERO,
         },
         call: false,
+        counterparty_default: None,
     }
 }
 

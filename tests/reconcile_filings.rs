@@ -40,8 +40,8 @@ fn every_bundled_filing_reconciles_without_a_mismatch() {
     let mut seen = 0;
     for entry in std::fs::read_dir(root().join("deals")).unwrap() {
         let dir: PathBuf = entry.unwrap().path();
-        // A deal without filings (FJF-01: a textbook deal run from closing)
-        // has nothing to reconcile.
+        // A deal without filings (a textbook or example deal run from
+        // closing) has nothing to reconcile.
         if !dir.join("deal.toml").exists() || !dir.join("filings").is_dir() {
             continue;
         }

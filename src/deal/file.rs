@@ -32,6 +32,10 @@ pub struct DealFile {
     pub allocation: Vec<AllocationSection>,
     #[serde(default)]
     pub schedule: Vec<ScheduleSection>,
+    #[serde(default)]
+    pub swap: Vec<super::derivative::SwapSection>,
+    #[serde(default)]
+    pub cap: Vec<super::derivative::CapSection>,
     /// Read separately, one action at a time (see [`super::steps`]).
     pub waterfall: Spanned<serde::de::IgnoredAny>,
     pub report: Option<ReportSection>,
@@ -208,11 +212,23 @@ pub struct NotionalEntry {
 #[serde(deny_unknown_fields)]
 pub struct QuantitySection {
     pub name: Spanned<String>,
-    pub value: Spanned<String>,
+    /// An expression; or `by_period` instead.
+    pub value: Option<Spanned<String>>,
+    /// A value by distribution number: each entry's expression from its
+    /// `from` until the next entry's (the first from 1).
+    #[serde(default)]
+    pub by_period: Vec<ByPeriodEntry>,
     /// How a report labels it.
     pub label: Option<String>,
     /// `amount` (the default), `rate` or `number`.
     pub unit: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ByPeriodEntry {
+    pub from: Spanned<i64>,
+    pub value: Spanned<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -9,6 +9,7 @@
 //! - [`steps`]: the waterfall's actions, one module each.
 
 pub mod coupon;
+pub mod derivative;
 pub mod expr;
 mod file;
 mod notional;
@@ -24,6 +25,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 pub use coupon::{Coupon, CouponKind, StepUp, StepUpFrom};
+pub use derivative::{Cap, Leg, Swap};
 pub use expr::Expr;
 pub use notional::{Extend, NotionalSchedule};
 pub use quantity::{Names, Quantity};
@@ -66,6 +68,9 @@ pub struct Deal {
     pub schedules: Vec<Schedule>,
     /// Classes whose weighted coupons add up to a parent's (checked at load).
     pub coupon_splits: Vec<CouponSplit>,
+    /// Interest-rate swaps and caps (corridors) with a counterparty.
+    pub swaps: Vec<Swap>,
+    pub caps: Vec<Cap>,
     pub steps: Vec<Step>,
     pub report: ReportTerms,
     /// Every name the deal defines, for writing expressions back.

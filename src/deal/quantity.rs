@@ -13,6 +13,8 @@
 //! | `stepdown`, `trigger`, `trigger[T]` | 1 once the step-down date has occurred; 1 while any (or the named) trigger is breached |
 //! | `schedule[S]` | a scheduled balance for this period (a PAC or TAC schedule) |
 //! | `step[S].amount`, `.available`, `.left` | what the named step paid or moved, what its source held before it, and after |
+//! | `swap[S].FIELD` | a `[[swap]]` this period: `notional`, `rate` (its floating rate), `net` (the trust's net receipt: receipt less payment, below zero when the trust pays), `payment` (the net swap payment the trust owes this period), `receipt` (what the counterparty pays the trust), `termination` (a termination payment the trust owes: this period's and any unpaid from before) |
+//! | `cap[C].FIELD` | a `[[cap]]` this period: `notional`, `payment` (what it pays the trust) |
 //! | `NAME`, `quantity[NAME]` | one of the deal's `[[quantity]]` entries |
 
 use super::expr::{ExprError, Name, Path};
@@ -123,6 +125,40 @@ pub enum StepField {
     Left,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SwapField {
+    Notional,
+    Rate,
+    Net,
+    Payment,
+    Receipt,
+    Termination,
+}
+
+impl SwapField {
+    pub const ALL: [(&'static str, SwapField); 6] = [
+        ("notional", SwapField::Notional),
+        ("rate", SwapField::Rate),
+        ("net", SwapField::Net),
+        ("payment", SwapField::Payment),
+        ("receipt", SwapField::Receipt),
+        ("termination", SwapField::Termination),
+    ];
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CapField {
+    Notional,
+    Payment,
+}
+
+impl CapField {
+    pub const ALL: [(&'static str, CapField); 2] = [
+        ("notional", CapField::Notional),
+        ("payment", CapField::Payment),
+    ];
+}
+
 /// One quantity, its names resolved to indices into the deal.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Quantity {
@@ -158,6 +194,14 @@ pub enum Quantity {
         step: usize,
         field: StepField,
     },
+    Swap {
+        swap: usize,
+        field: SwapField,
+    },
+    Cap {
+        cap: usize,
+        field: CapField,
+    },
 }
 
 /// The names a deal defines, for resolving paths. Each list is in deal order.
@@ -173,6 +217,8 @@ pub struct Names {
     pub triggers: Vec<String>,
     pub schedules: Vec<String>,
     pub steps: Vec<String>,
+    pub swaps: Vec<String>,
+    pub caps: Vec<String>,
     /// Whether the deal has an `[overcollateralization]` section.
     pub has_oc: bool,
 }
@@ -381,6 +427,27 @@ impl Names {
                 };
                 Ok(Quantity::Step { step: s, field })
             }
+            "swap" => {
+                let s = find(&self.swaps, one()?, "swap")?;
+                let names: Vec<&str> = SwapField::ALL.iter().map(|(n, _)| *n).collect();
+                let field = fname
+                    .and_then(|f| {
+                        SwapField::ALL
+                            .iter()
+                            .find(|(n, _)| *n == f)
+                            .map(|(_, v)| *v)
+                    })
+                    .ok_or_else(|| bad_field(&names))?;
+                Ok(Quantity::Swap { swap: s, field })
+            }
+            "cap" => {
+                let c = find(&self.caps, one()?, "cap")?;
+                let names: Vec<&str> = CapField::ALL.iter().map(|(n, _)| *n).collect();
+                let field = fname
+                    .and_then(|f| CapField::ALL.iter().find(|(n, _)| *n == f).map(|(_, v)| *v))
+                    .ok_or_else(|| bad_field(&names))?;
+                Ok(Quantity::Cap { cap: c, field })
+            }
             "quantity" => {
                 let q = find(&self.quantities, one()?, "quantity")?;
                 plain(Quantity::Named(q))
@@ -401,7 +468,7 @@ impl Names {
                     None => Err(ExprError::new(
                         p.head.at.clone(),
                         format!(
-                            "unknown name \"{head}\": expected pool, group[..], balance[..], interest[..], account[..], fee[..], oc, index, period, days, stepdown, trigger, schedule[..], step[..] or a [[quantity]] ({})",
+                            "unknown name \"{head}\": expected pool, group[..], balance[..], interest[..], account[..], fee[..], oc, index, period, days, stepdown, trigger, schedule[..], step[..], swap[..], cap[..] or a [[quantity]] ({})",
                             if self.quantities.is_empty() {
                                 "the deal defines none".to_string()
                             } else {
@@ -489,6 +556,24 @@ impl Names {
                     StepField::Available => "available",
                     StepField::Left => "left",
                 }
+            ),
+            Quantity::Swap { swap, field } => format!(
+                "swap[{}].{}",
+                get(&self.swaps, *swap),
+                SwapField::ALL
+                    .iter()
+                    .find(|(_, v)| v == field)
+                    .map(|(n, _)| *n)
+                    .unwrap_or("?")
+            ),
+            Quantity::Cap { cap, field } => format!(
+                "cap[{}].{}",
+                get(&self.caps, *cap),
+                CapField::ALL
+                    .iter()
+                    .find(|(_, v)| v == field)
+                    .map(|(n, _)| *n)
+                    .unwrap_or("?")
             ),
         }
     }

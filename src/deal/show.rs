@@ -141,6 +141,13 @@ pub fn show(deal: &Deal) -> String {
         }
     }
 
+    if !deal.swaps.is_empty() || !deal.caps.is_empty() {
+        let _ = writeln!(s, "\nderivatives");
+        for line in super::derivative::describe(deal) {
+            let _ = writeln!(s, "  {line}");
+        }
+    }
+
     if let Some(oc) = &deal.oc {
         let _ = writeln!(s, "\novercollateralization");
         if let Some(h) = oc.holder {

@@ -35,6 +35,7 @@ pub(super) fn validate(src: &Source) -> Result<Deal> {
         class_principal: Vec::new(),
         reserves: Vec::new(),
         implicit: Vec::new(),
+        swap_accounts: Vec::new(),
     };
     let deal = cx.deal(file);
     Error::collect(cx.errors)?;
@@ -55,6 +56,8 @@ pub struct Checker<'a> {
     reserves: Vec<bool>,
     /// Allocations made for steps that list `classes` with a `rule`.
     implicit: Vec<Allocation>,
+    /// Per swap: the account its net payments are paid from.
+    swap_accounts: Vec<usize>,
 }
 
 fn choices(list: &[&str]) -> String {
@@ -73,9 +76,9 @@ fn is_identifier(s: &str) -> bool {
 }
 
 /// Names an expression reserves.
-const KEYWORDS: [&str; 19] = [
+const KEYWORDS: [&str; 21] = [
     "pool", "group", "balance", "interest", "account", "fee", "oc", "index", "period", "days",
-    "stepdown", "trigger", "schedule", "step", "quantity", "and", "or", "not", "if",
+    "stepdown", "trigger", "schedule", "step", "quantity", "and", "or", "not", "if", "swap", "cap",
 ];
 
 struct Resolver<'n> {
@@ -200,6 +203,13 @@ impl<'a> Checker<'a> {
         self.lookup("fee", &list, s)
     }
 
+    /// A swap, and the account its net payments are paid from.
+    pub fn swap(&mut self, s: &Spanned<String>) -> Option<(usize, usize)> {
+        let list = self.names.swaps.clone();
+        let i = self.lookup("swap", &list, s)?;
+        Some((i, *self.swap_accounts.get(i)?))
+    }
+
     pub fn group(&mut self, s: &Spanned<String>) -> Option<usize> {
         let list = self.names.groups.clone();
         self.lookup("group", &list, s)
@@ -292,7 +302,7 @@ impl<'a> Checker<'a> {
     }
 
     /// A percentage from `lo` to `hi` (written in percent), as a fraction.
-    fn pct_in(&mut self, s: &Spanned<Amount>, what: &str, lo: i64, hi: i64) -> Decimal {
+    pub(crate) fn pct_in(&mut self, s: &Spanned<Amount>, what: &str, lo: i64, hi: i64) -> Decimal {
         let v = s.get_ref().0;
         if v < Decimal::from(lo) || v > Decimal::from(hi) {
             self.err_s(
@@ -344,7 +354,7 @@ impl<'a> Checker<'a> {
         found
     }
 
-    fn day_count(&mut self, s: &Spanned<String>) -> Option<DayCount> {
+    pub(crate) fn day_count(&mut self, s: &Spanned<String>) -> Option<DayCount> {
         let opts: Vec<(&str, DayCount)> = DayCount::ALL.iter().map(|d| (d.name(), *d)).collect();
         self.keyword(s, "day count", &opts)
     }
@@ -436,6 +446,8 @@ impl<'a> Checker<'a> {
                 );
             }
         }
+        n.swaps = self.register("swap", &f.swap.iter().map(|s| &s.name).collect::<Vec<_>>());
+        n.caps = self.register("cap", &f.cap.iter().map(|c| &c.name).collect::<Vec<_>>());
         n.triggers = self.register(
             "trigger",
             &f.trigger.iter().map(|t| &t.name).collect::<Vec<_>>(),
@@ -558,6 +570,17 @@ impl<'a> Checker<'a> {
             .iter()
             .filter_map(|s| self.schedule(s))
             .collect::<Vec<_>>();
+        let swaps: Vec<Swap> = f
+            .swap
+            .iter()
+            .filter_map(|s| derivative::check_swap(s, self))
+            .collect();
+        let caps: Vec<Cap> = f
+            .cap
+            .iter()
+            .filter_map(|c| derivative::check_cap(c, self))
+            .collect();
+        self.swap_accounts = swaps.iter().map(|s| s.payments_from).collect();
         let steps = steps_src
             .into_iter()
             .filter_map(|s| self.step(s))
@@ -602,6 +625,8 @@ impl<'a> Checker<'a> {
             allocations,
             schedules,
             coupon_splits: Vec::new(),
+            swaps,
+            caps,
             steps,
             report,
             names: self.names.clone(),
@@ -1161,12 +1186,77 @@ impl<'a> Checker<'a> {
                 ],
             )?,
         };
+        let value = match (&q.value, q.by_period.is_empty()) {
+            (Some(v), true) => self.expr(v)?,
+            (None, false) => self.by_period(
+                q.by_period.iter().map(|e| (&e.from, &e.value)).collect(),
+                q.name.span(),
+            )?,
+            _ => {
+                self.err_s(
+                    &q.name,
+                    "a quantity has a `value` (an expression) or a `by_period` list, one of the two",
+                );
+                return None;
+            }
+        };
         Some(NamedQuantity {
             name: q.name.get_ref().trim().to_string(),
             label: q.label.clone(),
             unit,
-            value: self.expr(&q.value)?,
+            value,
         })
+    }
+
+    /// A value by distribution number, `[{ from = 1, value = "..." }, ...]`:
+    /// each entry's expression from its `from` up to the next entry's, the
+    /// last one's from then on. The first entry is from 1 and each `from`
+    /// is later than the one before. It becomes
+    /// `if(period < FROM2, VALUE1, if(period < FROM3, VALUE2, ...))`.
+    pub fn by_period(
+        &mut self,
+        entries: Vec<(&Spanned<i64>, &Spanned<String>)>,
+        at: Range<usize>,
+    ) -> Option<Expr> {
+        if entries.is_empty() {
+            self.err(at, "`by_period` lists no entry");
+            return None;
+        }
+        let mut ok = true;
+        let mut last = 0i64;
+        for (i, (from, _)) in entries.iter().enumerate() {
+            let f = *from.get_ref();
+            if i == 0 && f != 1 {
+                self.err_s(from, format!("the first entry is from period 1, found {f}"));
+                ok = false;
+            } else if i > 0 && (f <= last || f > i64::from(MAX_TERM) * 2) {
+                self.err_s(
+                    from,
+                    format!(
+                        "each `from` is a period after the one before ({last}) and at most {}, found {f}",
+                        MAX_TERM * 2
+                    ),
+                );
+                ok = false;
+            }
+            last = f;
+        }
+        let values: Vec<Option<Expr>> = entries.iter().map(|(_, v)| self.expr(v)).collect();
+        if !ok {
+            return None;
+        }
+        let mut values: Vec<Expr> = values.into_iter().collect::<Option<Vec<_>>>()?;
+        let mut e = values.pop()?;
+        for (i, v) in values.into_iter().enumerate().rev() {
+            let next = Term::new(Decimal::from(*entries[i + 1].0.get_ref()));
+            let test = Expr::Bin(
+                expr::BinOp::Lt,
+                Box::new(Expr::Q(Quantity::Period)),
+                Box::new(Expr::Num(next)),
+            );
+            e = Expr::If(Box::new([test, v, e]));
+        }
+        Some(e)
     }
 
     fn oc(&mut self, o: &OcSection) -> Option<Oc> {
@@ -1631,6 +1721,8 @@ impl<'a> Checker<'a> {
             OcFloor,
             AccountTarget(usize),
             Fee(usize),
+            Swap(usize),
+            Cap(usize),
         }
         let exprs = |n: Node| -> Vec<&Expr> {
             match n {
@@ -1659,6 +1751,8 @@ impl<'a> Checker<'a> {
                     FeeDue::Rate { basis, .. } => vec![basis],
                     FeeDue::Amount(e) => vec![e],
                 },
+                Node::Swap(s) => vec![&deal.swaps[s].notional],
+                Node::Cap(c) => vec![&deal.caps[c].notional],
             }
         };
         let edges = |n: Node| -> (Vec<Node>, bool) {
@@ -1698,6 +1792,8 @@ impl<'a> Checker<'a> {
                             field: FeeField::Due,
                         } => out.push(Node::Fee(*fee)),
                         Quantity::Step { .. } => reads_step = true,
+                        Quantity::Swap { swap, .. } => out.push(Node::Swap(*swap)),
+                        Quantity::Cap { cap, .. } => out.push(Node::Cap(*cap)),
                         _ => {}
                     }
                 }
@@ -1716,14 +1812,22 @@ impl<'a> Checker<'a> {
                     format!("the target of account {}", deal.accounts[a].name)
                 }
                 Node::Fee(i) => format!("fee {}", deal.fees[i].name),
+                Node::Swap(s) => format!("the notional of swap {}", deal.swaps[s].name),
+                Node::Cap(c) => format!("the notional of cap {}", deal.caps[c].name),
             }
         };
         let span = |n: Node| -> Range<usize> {
             match n {
-                Node::Named(q) => f.quantity[q].value.span(),
+                Node::Named(q) => f.quantity[q]
+                    .value
+                    .as_ref()
+                    .map(|v| v.span())
+                    .unwrap_or(f.quantity[q].name.span()),
                 Node::Class(k) => f.class[k].name.span(),
                 Node::Trigger(t) => f.trigger[t].name.span(),
                 Node::Fee(i) => f.fee[i].name.span(),
+                Node::Swap(s) => f.swap[s].name.span(),
+                Node::Cap(c) => f.cap[c].name.span(),
                 Node::AccountTarget(a) => f.account[a].span(),
                 Node::OcTarget | Node::OcFloor => f
                     .overcollateralization
@@ -1744,6 +1848,8 @@ impl<'a> Checker<'a> {
         nodes.extend([Node::Stepdown, Node::OcTarget, Node::OcFloor]);
         nodes.extend((0..deal.accounts.len()).map(Node::AccountTarget));
         nodes.extend((0..deal.fees.len()).map(Node::Fee));
+        nodes.extend((0..deal.swaps.len()).map(Node::Swap));
+        nodes.extend((0..deal.caps.len()).map(Node::Cap));
         // Depth-first, colouring: 0 new, 1 on the path, 2 done.
         let mut colour: HashMap<Node, u8> = HashMap::new();
         let mut reported = false;

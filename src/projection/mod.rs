@@ -257,6 +257,8 @@ impl<'d> Projection<'d> {
             premiums: T::ZERO,
             delinquent_60_plus: T::ZERO,
             earnings: vec![T::ZERO; deal.accounts.len()],
+            counterparty_default: false,
+            swap_termination: T::ZERO,
         };
         let mut libor = (Decimal::MIN, T::ZERO);
         for month in 1..=months {
@@ -316,6 +318,9 @@ impl<'d> Projection<'d> {
             }
             input.delinquent_60_plus = delinquent;
             input.premiums = T::ZERO;
+            let (defaulted, termination) = scenario.counterparty_at(month);
+            input.counterparty_default = defaulted;
+            input.swap_termination = T::from_decimal(termination);
             engine.run(&mut state, &input, &mut out, &mut NoLedger)?;
             observer.period(&PeriodView {
                 month,

@@ -258,6 +258,39 @@ fn ours(
                 }
             })
         }
+        Subject::Swap(name) => {
+            let s = deal
+                .swaps
+                .iter()
+                .position(|x| &x.name == name)
+                .ok_or_else(|| format!("the deal has no swap \"{name}\""))?;
+            let x = &r.swaps[s];
+            Ok(match f {
+                "notional" => x.notional,
+                "rate" => x.rate,
+                "net" => x.net,
+                "payment" => x.payment,
+                "receipt" => x.receipt,
+                "paid" => x.paid,
+                "shortfall" => x.due(),
+                "termination" => x.termination,
+                "termination_paid" => x.termination_paid,
+                _ => return Err(format!("no swap figure \"{f}\"")),
+            })
+        }
+        Subject::Cap(name) => {
+            let c = deal
+                .caps
+                .iter()
+                .position(|x| &x.name == name)
+                .ok_or_else(|| format!("the deal has no cap \"{name}\""))?;
+            let x = &r.caps[c];
+            Ok(match f {
+                "notional" => x.notional,
+                "payment" => x.payment,
+                _ => return Err(format!("no cap figure \"{f}\"")),
+            })
+        }
         Subject::Quantity(name) => {
             let q = deal
                 .quantities

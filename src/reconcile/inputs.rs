@@ -346,6 +346,10 @@ pub fn from_filing(
         premiums: get(filing, Subject::Pool, "premiums").unwrap_or_default(),
         delinquent_60_plus: delinquent,
         earnings,
+        // A report's derivatives are read from it, not assumed: the
+        // counterparty is performing and no termination is due.
+        counterparty_default: false,
+        swap_termination: Decimal::ZERO,
     };
     Ok(Inputs {
         state,

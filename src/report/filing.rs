@@ -11,6 +11,8 @@
 //! | `account[A].FIELD` | `beginning`, `earnings`, `draw`, `deposit`, `release`, `ending`, `required`, `deficiency` |
 //! | `fee[F].FIELD` | `accrued`, `carry_in`, `due`, `paid`, `shortfall` |
 //! | `oc.FIELD` | `beginning`, `ending`, `target`, `deficiency`, `excess`, `increase`, `release` |
+//! | `swap[S].FIELD` | a swap: `notional`, `rate` (floating), `net` (the trust's net receipt, below zero when it pays), `payment` (the net swap payment the trust owes), `receipt` (what the counterparty paid), `paid` (what the trust paid of its net payment), `shortfall` (unpaid), `termination` (a termination payment owed), `termination_paid` |
+//! | `cap[C].FIELD` | a cap or corridor: `notional`, `payment` (what it paid the trust) |
 //! | `quantity[Q]`, `rate[LABEL]` | a deal quantity by name, or by the label it is printed with |
 //! | `index`, `trigger`, `stepdown`, `available_funds`, ... | deal-wide figures |
 //!
@@ -33,6 +35,9 @@ pub enum Subject {
     Total,
     Account(String),
     Fee(String),
+    /// A swap or a cap of the deal, by the deal's name for it.
+    Swap(String),
+    Cap(String),
     Oc,
     Quantity(String),
     /// A rate printed with a label (`Class A-IO Net WAC Rate`).
@@ -90,6 +95,8 @@ impl FigurePath {
             ("group", Some(n)) => Subject::Group(n),
             ("account", Some(n)) => Subject::Account(n),
             ("fee", Some(n)) => Subject::Fee(n),
+            ("swap", Some(n)) => Subject::Swap(n),
+            ("cap", Some(n)) => Subject::Cap(n),
             ("quantity", Some(n)) => Subject::Quantity(n),
             ("rate", Some(n)) => Subject::Rate(n),
             ("pool", None) => Subject::Pool,
@@ -105,7 +112,10 @@ impl FigurePath {
             (h, _)
                 if !bracketed
                     && !field.is_empty()
-                    && !["class", "group", "account", "fee", "quantity", "rate"].contains(&h)
+                    && ![
+                        "class", "group", "account", "fee", "quantity", "rate", "swap", "cap",
+                    ]
+                    .contains(&h)
                     && h.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
                     && !h.is_empty() =>
             {
@@ -165,6 +175,8 @@ impl std::fmt::Display for FigurePath {
             Subject::Group(n) => write!(f, "group[{n}]")?,
             Subject::Account(n) => write!(f, "account[{n}]")?,
             Subject::Fee(n) => write!(f, "fee[{n}]")?,
+            Subject::Swap(n) => write!(f, "swap[{n}]")?,
+            Subject::Cap(n) => write!(f, "cap[{n}]")?,
             Subject::Quantity(n) => write!(f, "quantity[{n}]")?,
             Subject::Rate(n) => write!(f, "rate[{n}]")?,
             Subject::Pool => write!(f, "pool")?,
@@ -330,6 +342,8 @@ mod tests {
             "pool.beginning_balance",
             "account[reserve].draw",
             "fee[servicing].paid",
+            "swap[swap].payment",
+            "cap[corridor].payment",
             "quantity[priority_principal]",
             "rate[Class A-IO Net WAC Rate]",
             "oc.target",

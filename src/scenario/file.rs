@@ -16,6 +16,7 @@ pub struct ScenarioFile {
     pub advancing: Option<bool>,
     pub libor: Option<Spanned<LiborSection>>,
     pub call: Option<bool>,
+    pub counterparty_default: Option<Spanned<CounterpartySection>>,
     pub ppc: Option<Spanned<PpcSection>>,
     pub grid: Option<Spanned<GridSection>>,
     #[serde(default)]
@@ -31,6 +32,14 @@ pub struct LiborSection {
     pub vector: Vec<Amount>,
     pub filing: Option<bool>,
     pub shift: Option<Amount>,
+}
+
+/// `{ month = 24, termination_payment = "2500000" }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CounterpartySection {
+    pub month: i64,
+    pub termination_payment: Option<Amount>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -72,4 +81,5 @@ pub struct NamedSection {
     pub advancing: Option<bool>,
     pub libor: Option<Spanned<LiborSection>>,
     pub call: Option<bool>,
+    pub counterparty_default: Option<Spanned<CounterpartySection>>,
 }

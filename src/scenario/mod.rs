@@ -14,7 +14,7 @@ use crate::collateral::{Assumptions, Defaults, PpcCurves, Prepay, Ramp};
 use crate::error::{Error, Result};
 use crate::num::percent;
 use crate::tomlfile::{Amount, Source, Spanned};
-use file::{LiborSection, RampSection, ScenarioFile};
+use file::{CounterpartySection, LiborSection, RampSection, ScenarioFile};
 
 /// Most scenarios one file may define (a grid is generated lazily, but its
 /// output grows with it).
@@ -69,6 +69,16 @@ impl Libor {
     }
 }
 
+/// The derivatives' counterparty defaults.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CounterpartyDefault {
+    /// The projection month it defaults in (1 is the first projected
+    /// distribution): from then on no swap or cap pays or receives.
+    pub month: u32,
+    /// The termination payment the trust owes under each swap, due in that month.
+    pub termination_payment: Decimal,
+}
+
 /// One scenario, resolved.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scenario {
@@ -77,6 +87,26 @@ pub struct Scenario {
     pub libor: Libor,
     /// Exercise the clean-up call on the first date it is allowed.
     pub call: bool,
+    /// The derivatives' counterparty defaults (by default it never does).
+    pub counterparty_default: Option<CounterpartyDefault>,
+}
+
+impl Scenario {
+    /// Whether the counterparty has defaulted by projection month `month`,
+    /// and the termination payment that comes due in it.
+    pub fn counterparty_at(&self, month: u32) -> (bool, Decimal) {
+        match self.counterparty_default {
+            Some(c) if month >= c.month => (
+                true,
+                if month == c.month {
+                    c.termination_payment
+                } else {
+                    Decimal::ZERO
+                },
+            ),
+            _ => (false, Decimal::ZERO),
+        }
+    }
 }
 
 /// The columns that say which scenario a row is of: its name and every
@@ -383,6 +413,7 @@ impl Resolver<'_> {
         advancing: Option<bool>,
         libor: &Option<Spanned<LiborSection>>,
         call: Option<bool>,
+        counterparty: &Option<Spanned<CounterpartySection>>,
     ) {
         if let Some(p) = prepay.as_ref().and_then(|p| self.prepay(p)) {
             s.assumptions.prepay = p;
@@ -405,6 +436,38 @@ impl Resolver<'_> {
         if let Some(c) = call {
             s.call = c;
         }
+        if let Some(c) = counterparty {
+            s.counterparty_default = self.counterparty(c);
+        }
+    }
+
+    fn counterparty(&mut self, s: &Spanned<CounterpartySection>) -> Option<CounterpartyDefault> {
+        let c = s.get_ref();
+        if !(1..=crate::projection::MAX_MONTHS as i64).contains(&c.month) {
+            self.err(
+                s,
+                format!(
+                    "counterparty_default.month is a projection month from 1 to {}, found {}",
+                    crate::projection::MAX_MONTHS,
+                    c.month
+                ),
+            );
+            return None;
+        }
+        let termination = c.termination_payment.map(|a| a.0).unwrap_or_default();
+        if termination.is_sign_negative() || termination > crate::deal::MAX_BALANCE {
+            self.err(
+                s,
+                format!(
+                    "counterparty_default.termination_payment is an amount from 0 to 10^13 the trust owes, found {termination}"
+                ),
+            );
+            return None;
+        }
+        Some(CounterpartyDefault {
+            month: c.month as u32,
+            termination_payment: termination,
+        })
     }
 
     fn set(&mut self, f: ScenarioFile) -> Option<ScenarioSet> {
@@ -415,6 +478,7 @@ impl Resolver<'_> {
             && f.advancing.is_none()
             && f.libor.is_none()
             && f.call.is_none()
+            && f.counterparty_default.is_none()
             && f.ppc.is_none()
             && f.grid.is_none()
             && f.scenario.is_empty();
@@ -446,6 +510,7 @@ impl Resolver<'_> {
                 shift: Decimal::ZERO,
             },
             call: true,
+            counterparty_default: None,
         };
         if let Some(p) = &f.ppc {
             let defaults = PpcCurves::default();
@@ -463,6 +528,7 @@ impl Resolver<'_> {
             f.advancing,
             &f.libor,
             f.call,
+            &f.counterparty_default,
         );
         if f.severity.is_none()
             && f.grid.as_ref().is_none_or(|g| {
@@ -594,6 +660,7 @@ impl Resolver<'_> {
                     n.advancing,
                     &n.libor,
                     n.call,
+                    &n.counterparty_default,
                 );
                 if n.severity.is_none()
                     && f.severity.is_none()

@@ -92,6 +92,7 @@ fn scenario(prepay: &Prepay) -> Scenario {
         },
         libor: Libor::Flat(Decimal::ZERO),
         call: false,
+        counterparty_default: None,
     }
 }
 

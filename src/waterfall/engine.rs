@@ -18,10 +18,11 @@
 //! that comes in is accounted for.
 
 use crate::deal::quantity::{
-    AccountField, BalanceAt, FeeField, InterestField, OcField, PoolField, StepField,
+    AccountField, BalanceAt, CapField, FeeField, InterestField, OcField, PoolField, StepField,
+    SwapField,
 };
 use crate::deal::{
-    AccountKind, Deal, Expr, FeeDue, Flow, Notional, Quantity, Rule, ScheduleSource, Target,
+    AccountKind, Deal, Expr, FeeDue, Flow, Leg, Notional, Quantity, Rule, ScheduleSource, Target,
     TriggerKind,
 };
 use crate::error::{Error, Result};
@@ -29,7 +30,8 @@ use crate::num::{MAX_AMOUNT, Num};
 
 use super::ledger::{Entry, Ledger, Payment};
 use super::period::{
-    AccountFlows, ClassFlows, DealFlows, FeeFlows, PeriodInput, PeriodResult, StepFlows,
+    AccountFlows, CapFlows, ClassFlows, DealFlows, FeeFlows, PeriodInput, PeriodResult, StepFlows,
+    SwapFlows,
 };
 use super::state::DealState;
 
@@ -90,6 +92,8 @@ struct Memo<T> {
     oc_floor: Slot<T>,
     account_targets: Vec<Slot<T>>,
     fees: Vec<Slot<()>>,
+    swaps: Vec<Slot<()>>,
+    caps: Vec<Slot<()>>,
     /// A value was needed while it was being worked out: a cycle the
     /// validation should have refused.
     cycle: Option<String>,
@@ -106,6 +110,8 @@ impl<T: Num> Memo<T> {
             oc_floor: Slot::Empty,
             account_targets: vec![Slot::Empty; deal.accounts.len()],
             fees: vec![Slot::Empty; deal.fees.len()],
+            swaps: vec![Slot::Empty; deal.swaps.len()],
+            caps: vec![Slot::Empty; deal.caps.len()],
             cycle: None,
         }
     }
@@ -119,6 +125,8 @@ impl<T: Num> Memo<T> {
         self.oc_floor = Slot::Empty;
         self.account_targets.fill(Slot::Empty);
         self.fees.fill(Slot::Empty);
+        self.swaps.fill(Slot::Empty);
+        self.caps.fill(Slot::Empty);
         self.cycle = None;
     }
 }
@@ -370,6 +378,12 @@ impl<T: Num, L: Ledger<T>> Run<'_, T, L> {
         for c in self.out.classes.iter_mut() {
             *c = ClassFlows::zero();
         }
+        for s in self.out.swaps.iter_mut() {
+            *s = SwapFlows::zero();
+        }
+        for c in self.out.caps.iter_mut() {
+            *c = CapFlows::zero();
+        }
         let mut p: Pool<T> = Pool::zero();
         let mut wac_weighted = T::ZERO;
         for g in &input.groups {
@@ -450,6 +464,26 @@ impl<T: Num, L: Ledger<T>> Run<'_, T, L> {
             .accounts
             .iter()
             .fold(T::ZERO, |s, f| s + f.collections + f.earnings);
+        // The derivatives: what a counterparty pays comes in now, from
+        // outside the collateral, into the derivative's account.
+        let mut receipts = T::ZERO;
+        for s in 0..deal.swaps.len() {
+            self.swap(s);
+            let x = self.out.swaps[s].receipt;
+            let a = deal.swaps[s].receipts_to;
+            self.acc[a] = (self.acc[a] + x).canon();
+            self.out.accounts[a].from_counterparty += x;
+            receipts += x;
+        }
+        for c in 0..deal.caps.len() {
+            self.cap(c);
+            let x = self.out.caps[c].payment;
+            let a = deal.caps[c].pays_into;
+            self.acc[a] = (self.acc[a] + x).canon();
+            self.out.accounts[a].from_counterparty += x;
+            receipts += x;
+        }
+        self.out.deal.derivative_receipts = receipts;
         // Validation sends each group's interest and principal to exactly one
         // account; premiums may have none, and then there must be none.
         if input.premiums != T::ZERO
@@ -749,6 +783,80 @@ impl<T: Num, L: Ledger<T>> Run<'_, T, L> {
         }
     }
 
+    /// A swap's figures this period: its notional, floating rate and the
+    /// net amount, `notional x (floating rate x floating fraction - fixed
+    /// rate x fixed fraction)` signed for the leg the trust pays, rounded
+    /// once to the cent (halves away from zero). Nothing once the
+    /// counterparty has defaulted.
+    fn swap(&mut self, s: usize) {
+        match self.memo.swaps[s] {
+            Slot::Done(()) => return,
+            Slot::Busy => {
+                self.cycle(format!("the notional of swap {}", self.deal.swaps[s].name));
+                return;
+            }
+            Slot::Empty => {}
+        }
+        self.memo.swaps[s] = Slot::Busy;
+        let swap = &self.deal.swaps[s];
+        let notional = self.amount(&swap.notional).pos();
+        let rate = self.input.index + T::of(&swap.floating_spread);
+        let net = if self.input.counterparty_default {
+            T::ZERO
+        } else {
+            let (fnum, fden) = self.input.days.ratio(swap.floating_day_count);
+            let (xnum, xden) = self.input.days.ratio(swap.fixed_day_count);
+            let floating = rate * fnum / fden;
+            let fixed = T::of(&swap.fixed_rate) * xnum / xden;
+            let receive_floating = (notional * (floating - fixed)).round_cents();
+            match swap.trust_pays {
+                Leg::Fixed => receive_floating,
+                Leg::Floating => -receive_floating,
+            }
+        };
+        let f = &mut self.out.swaps[s];
+        f.notional = notional;
+        f.rate = rate;
+        f.net = net;
+        f.receipt = net.pos();
+        f.payment = (-net).pos();
+        f.carry_in = self.state.swap_carry[s];
+        f.termination = self.state.termination_carry[s] + self.input.swap_termination;
+        self.memo.swaps[s] = Slot::Done(());
+    }
+
+    /// A cap's payment this period: `notional x (min(index, ceiling) -
+    /// strike, not below zero) x year fraction`, rounded once to the cent
+    /// (halves away from zero). Nothing once the counterparty has defaulted.
+    fn cap(&mut self, c: usize) {
+        match self.memo.caps[c] {
+            Slot::Done(()) => return,
+            Slot::Busy => {
+                self.cycle(format!("the notional of cap {}", self.deal.caps[c].name));
+                return;
+            }
+            Slot::Empty => {}
+        }
+        self.memo.caps[c] = Slot::Busy;
+        let cap = &self.deal.caps[c];
+        let notional = self.amount(&cap.notional).pos();
+        let payment = if self.input.counterparty_default {
+            T::ZERO
+        } else {
+            let index = self.input.index;
+            let top = match &cap.ceiling {
+                Some(ceiling) => index.min_of(T::of(ceiling)),
+                None => index,
+            };
+            let (num, den) = self.input.days.ratio(cap.day_count);
+            (notional * (top - T::of(&cap.strike)).pos() * num / den).round_cents()
+        };
+        let f = &mut self.out.caps[c];
+        f.notional = notional;
+        f.payment = payment;
+        self.memo.caps[c] = Slot::Done(());
+    }
+
     /// Net WAC of the pool (`None`) or a group.
     fn net_wac(&self, g: Option<usize>) -> T {
         match g {
@@ -903,6 +1011,26 @@ impl<T: Num, L: Ledger<T>> Run<'_, T, L> {
                 let v = &self.plan.schedules[*s];
                 let i = self.input.period.max(1) as usize - 1;
                 v.get(i).copied().unwrap_or(T::ZERO)
+            }
+            Quantity::Swap { swap, field } => {
+                self.swap(*swap);
+                let f = &self.out.swaps[*swap];
+                match field {
+                    SwapField::Notional => f.notional,
+                    SwapField::Rate => f.rate,
+                    SwapField::Net => f.net,
+                    SwapField::Payment => f.payment,
+                    SwapField::Receipt => f.receipt,
+                    SwapField::Termination => (f.termination - f.termination_paid).pos(),
+                }
+            }
+            Quantity::Cap { cap, field } => {
+                self.cap(*cap);
+                let f = &self.out.caps[*cap];
+                match field {
+                    CapField::Notional => f.notional,
+                    CapField::Payment => f.payment,
+                }
             }
             Quantity::Step { step, field } => {
                 let s = &self.out.steps[*step];
@@ -1300,11 +1428,23 @@ impl<T: Num, L: Ledger<T>> Run<'_, T, L> {
         self.out.deal.fees = fees;
         self.out.deal.distributed = distributed;
         let available = self.out.deal.available;
-        let gap = available - fees - distributed - kept;
-        let tolerance = T::from_f64(1e-6) * available.max_of(T::ONE);
+        // A counterparty's payments came in from outside; the trust's to it went out.
+        let received = self.out.deal.derivative_receipts;
+        let paid_out = self.out.deal.derivative_payments;
+        let gap = available + received - fees - distributed - paid_out - kept;
+        let tolerance = T::from_f64(1e-6) * (available + received).max_of(T::ONE);
         if gap > tolerance || -gap > tolerance {
+            let derivatives = if deal.swaps.is_empty() && deal.caps.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    ", {} from derivative counterparties, {} paid to them",
+                    money(received),
+                    money(paid_out)
+                )
+            };
             return Err(Error::Internal(format!(
-                "cash not conserved on {}: {} came in, {} paid in fees, {} to the classes, {} kept in accounts",
+                "cash not conserved on {}: {} came in, {} paid in fees, {} to the classes, {} kept in accounts{derivatives}",
                 input.date,
                 money(available),
                 money(fees),
@@ -1330,6 +1470,10 @@ impl<T: Num, L: Ledger<T>> Run<'_, T, L> {
         }
         for (a, f) in self.out.accounts.iter().enumerate() {
             state.accounts[a] = f.ending;
+        }
+        for (s, f) in self.out.swaps.iter().enumerate() {
+            state.swap_carry[s] = f.due().pos();
+            state.termination_carry[s] = (f.termination - f.termination_paid).pos();
         }
         state.cumulative_loss = self.out.deal.cumulative_loss;
         state.oc = self.out.deal.oc_ending;

@@ -9,7 +9,7 @@ mod state;
 pub use engine::{Due, Engine, Run, money, split};
 pub use ledger::{Entry, Explain, Ledger, NoLedger, Payment};
 pub use period::{
-    AccountFlows, ClassFlows, DayFractions, DealFlows, FeeFlows, GroupCash, PeriodInput,
-    PeriodResult, StepFlows,
+    AccountFlows, CapFlows, ClassFlows, DayFractions, DealFlows, FeeFlows, GroupCash, PeriodInput,
+    PeriodResult, StepFlows, SwapFlows,
 };
 pub use state::{DELINQUENCY_HISTORY, DealState};

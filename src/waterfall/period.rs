@@ -175,6 +175,12 @@ pub struct PeriodInput<T> {
     pub delinquent_60_plus: T,
     /// Investment earnings credited to each account this period.
     pub earnings: Vec<T>,
+    /// The derivatives' counterparty has defaulted (this period or before):
+    /// no swap or cap pays or receives anything.
+    pub counterparty_default: bool,
+    /// A swap termination payment the trust comes to owe this period, under
+    /// each swap (the scenario's, in the month the counterparty defaults).
+    pub swap_termination: T,
 }
 
 /// One class's figures for the period.
@@ -286,6 +292,9 @@ pub struct AccountFlows<T> {
     /// Moved in and out by the waterfall's steps.
     pub deposits: T,
     pub withdrawals: T,
+    /// Paid in by a derivative's counterparty (a net swap receipt, a cap
+    /// payment) at the start of the period.
+    pub from_counterparty: T,
     /// A reserve's target for the period.
     pub target: T,
     /// Drawn to cover shortfalls, funded towards the target, released above it.
@@ -304,6 +313,7 @@ impl<T: Num> AccountFlows<T> {
             earnings: z,
             deposits: z,
             withdrawals: z,
+            from_counterparty: z,
             target: z,
             drawn: z,
             funded: z,
@@ -367,6 +377,10 @@ pub struct DealFlows<T> {
     pub certificates_ending: T,
     /// Paid to the classes in all.
     pub distributed: T,
+    /// Paid in by derivatives' counterparties (net swap receipts, cap
+    /// payments), and paid to them (net swap and termination payments).
+    pub derivative_receipts: T,
+    pub derivative_payments: T,
 }
 
 impl<T: Num> DealFlows<T> {
@@ -397,6 +411,69 @@ impl<T: Num> DealFlows<T> {
             basis_risk_paid: z,
             certificates_ending: z,
             distributed: z,
+            derivative_receipts: z,
+            derivative_payments: z,
+        }
+    }
+}
+
+/// One swap's figures for the period.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SwapFlows<T> {
+    pub notional: T,
+    /// The floating rate: the index plus the swap's spread.
+    pub rate: T,
+    /// This period's net amount, from the trust's side: above zero the
+    /// counterparty pays it, below zero the trust does.
+    pub net: T,
+    /// The trust's net payment this period, and what it paid of it and of
+    /// what was unpaid from before.
+    pub payment: T,
+    pub carry_in: T,
+    pub paid: T,
+    /// What the counterparty paid the trust.
+    pub receipt: T,
+    /// A termination payment the trust owes (this period's and unpaid from
+    /// before), and what it paid of it.
+    pub termination: T,
+    pub termination_paid: T,
+}
+
+impl<T: Num> SwapFlows<T> {
+    pub fn zero() -> Self {
+        let z = T::ZERO;
+        SwapFlows {
+            notional: z,
+            rate: z,
+            net: z,
+            payment: z,
+            carry_in: z,
+            paid: z,
+            receipt: z,
+            termination: z,
+            termination_paid: z,
+        }
+    }
+
+    /// The net swap payment due now: this period's and what was unpaid.
+    pub fn due(&self) -> T {
+        self.payment + self.carry_in - self.paid
+    }
+}
+
+/// One cap's figures for the period.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CapFlows<T> {
+    pub notional: T,
+    /// What it paid the trust.
+    pub payment: T,
+}
+
+impl<T: Num> CapFlows<T> {
+    pub fn zero() -> Self {
+        CapFlows {
+            notional: T::ZERO,
+            payment: T::ZERO,
         }
     }
 }
@@ -415,6 +492,8 @@ pub struct PeriodResult<T> {
     /// Whether each trigger was breached.
     pub triggers: Vec<bool>,
     pub steps: Vec<StepFlows<T>>,
+    pub swaps: Vec<SwapFlows<T>>,
+    pub caps: Vec<CapFlows<T>>,
     pub deal: DealFlows<T>,
     /// The deal's report figures (`[report.figures]`), at the end of the
     /// period, when the engine was asked for them.
@@ -432,6 +511,8 @@ impl<T: Num> PeriodResult<T> {
             quantities: vec![T::ZERO; deal.quantities.len()],
             triggers: vec![false; deal.triggers.len()],
             steps: vec![StepFlows::zero(); deal.steps.len()],
+            swaps: vec![SwapFlows::zero(); deal.swaps.len()],
+            caps: vec![CapFlows::zero(); deal.caps.len()],
             deal: DealFlows::zero(),
             report: vec![T::ZERO; deal.report.figures.len()],
         }

@@ -23,6 +23,10 @@ pub struct DealState<T> {
     pub unpaid_writedowns: Vec<T>,
     /// Fees due and unpaid, carried forward.
     pub fee_carry: Vec<T>,
+    /// Per swap: net swap payments and termination payments the trust owes
+    /// and has not paid.
+    pub swap_carry: Vec<T>,
+    pub termination_carry: Vec<T>,
     /// Balances of the accounts that carry one (zero for collection accounts).
     pub accounts: Vec<T>,
     pub cumulative_loss: T,
@@ -73,6 +77,8 @@ impl<T: Num> DealState<T> {
             basis_carry: vec![T::ZERO; n],
             unpaid_writedowns: vec![T::ZERO; n],
             fee_carry: vec![T::ZERO; deal.fees.len()],
+            swap_carry: vec![T::ZERO; deal.swaps.len()],
+            termination_carry: vec![T::ZERO; deal.swaps.len()],
             accounts: deal
                 .accounts
                 .iter()
@@ -109,6 +115,8 @@ impl<T: Num> DealState<T> {
             basis_carry: v(&self.basis_carry),
             unpaid_writedowns: v(&self.unpaid_writedowns),
             fee_carry: v(&self.fee_carry),
+            swap_carry: v(&self.swap_carry),
+            termination_carry: v(&self.termination_carry),
             accounts: v(&self.accounts),
             cumulative_loss: c(&self.cumulative_loss),
             oc: c(&self.oc),

@@ -45,9 +45,11 @@ pub mod basis_risk;
 pub mod pay_fee;
 pub mod pay_interest;
 pub mod pay_principal;
+pub mod pay_weighted;
 pub mod reimburse;
 pub mod remainder;
 pub mod reserve;
+pub mod swap;
 pub mod transfer;
 pub mod write_down;
 
@@ -111,8 +113,11 @@ macro_rules! actions {
 
 actions! {
     PayFee(pay_fee::PayFee),
+    PaySwap(swap::PaySwap),
+    PaySwapTermination(swap::PaySwapTermination),
     PayInterest(pay_interest::PayInterest),
     PayPrincipal(pay_principal::PayPrincipal),
+    PayWeighted(pay_weighted::PayWeighted),
     Transfer(transfer::Transfer),
     WriteDown(write_down::WriteDown),
     ReimburseWritedowns(reimburse::ReimburseWritedowns),

@@ -395,13 +395,23 @@ pub fn compare(
             status: Status::NotModelled,
             note: None,
         };
+        // A figure the report's own arithmetic contradicts is counted as
+        // such even where it is an input or not modelled.
+        let own_check = |fig: &mut Figure| {
+            if let Some(why) = &ff.inconsistent {
+                fig.status = Status::ReportInconsistent;
+                fig.note = Some(why.clone());
+            }
+        };
         if is_input(path, carried) {
             fig.status = Status::Input;
+            own_check(&mut fig);
             out.push(fig);
             continue;
         }
         if let Some((_, why)) = deal.report_not_modelled(&fig.id) {
             fig.note = Some(why.to_string());
+            own_check(&mut fig);
             out.push(fig);
             continue;
         }

@@ -278,6 +278,24 @@ pub fn reconcile_all(
         }
         out.push(r);
     }
+    // The reports' own continuity, month to month: a break is noted on the
+    // later month, naming both months and the figures.
+    for i in 1..out.len() {
+        let (prev, cur) = (&out[i - 1], &out[i]);
+        if deal.calendar.distribution_after(prev.distribution_date, 1) != cur.distribution_date {
+            continue;
+        }
+        let breaks = deal
+            .report
+            .layout
+            .sequence_breaks(&prev.report_path, &cur.report_path)?;
+        let (from, to) = (prev.distribution_date, cur.distribution_date);
+        for b in breaks {
+            out[i].notes.push(format!(
+                "the {from} and {to} reports disagree with each other: {b}"
+            ));
+        }
+    }
     Ok(out)
 }
 

@@ -848,3 +848,53 @@ fn without_prepayments_or_defaults_the_pool_pays_its_scheduled_principal_only() 
         .sum();
     assert_eq!(scheduled, b);
 }
+
+#[test]
+fn on_a_1_s_legal_final_date_the_priority_tier_is_a_1_s_balance_and_the_reserve_is_drawn_for_it() {
+    // Without prepayments A-1 is still outstanding on 2026-05-15, its legal
+    // final date (distribution 13): the priority principal is then at least
+    // its whole balance, more than Available Funds cover, so the reserve is
+    // drawn in full (0.25% of 1,410,579,421.74 = 3,526,448.55) and nothing is
+    // left for the certificateholder.
+    let deal = load("carmax-2025-2");
+    let p = Projection::from(&deal, projection::From::Closing).unwrap();
+    let rec = record(
+        &p,
+        &scenario(
+            "prepay = \"0ABS\"\ndefault = \"0CDR\"\nlibor = { flat = \"4.37208\" }\ncall = false\n",
+        ),
+    );
+    let q = |name: &str| deal.quantities.iter().position(|x| x.name == name).unwrap();
+    let k = |c: &str| deal.class_index(c).unwrap();
+    let reserve = deal
+        .accounts
+        .iter()
+        .position(|a| a.name == "reserve")
+        .unwrap();
+    let at = |n: u32| rec.periods.iter().find(|r| r.input.period == n).unwrap();
+    let (before, last) = (at(12), at(13));
+    assert_eq!(last.input.date, "2026-05-15".parse::<NaiveDate>().unwrap());
+    // Before it, A-1's balance is more than the Class A notes exceed the pool by.
+    assert_eq!(
+        before.result.quantities[q("priority_principal")],
+        Decimal::ZERO
+    );
+    assert!(before.result.classes[k("A-1")].ending > Decimal::ZERO);
+    let a1 = &last.result.classes[k("A-1")];
+    assert_eq!(
+        last.result.quantities[q("priority_principal")],
+        a1.beginning
+    );
+    assert_eq!(last.result.accounts[reserve].drawn, dec!(3526448.55));
+    assert_eq!(
+        last.result.classes[k("Certificateholder")].total_distribution(),
+        Decimal::ZERO
+    );
+    // Everything but the fee and the interest went to A-1's principal.
+    let interest: Decimal = last.result.classes.iter().map(|c| c.interest_paid).sum();
+    let fees: Decimal = last.result.fees.iter().map(|f| f.paid).sum();
+    assert_eq!(
+        a1.principal,
+        last.result.deal.available + dec!(3526448.55) - fees - interest
+    );
+}

@@ -1273,6 +1273,22 @@ impl<'a> Checker<'a> {
         let target = self.expr(&o.target);
         let floor = self.opt_expr(&o.floor);
         let contract = self.opt_expr(&o.contract_target);
+        // The contract's target is shown beside the one the deal uses, once
+        // for the deal: a figure of the cut-off balance and numbers only.
+        if let (Some(Some(e)), Some(s)) = (&contract, &o.contract_target) {
+            let mut read = Vec::new();
+            e.quantities(&mut read);
+            let cutoff = Quantity::Pool {
+                group: None,
+                field: super::quantity::PoolField::Cutoff,
+            };
+            if read.iter().any(|q| **q != cutoff) {
+                self.err_s(
+                    s,
+                    "contract_target is a figure of the deal (like round(0.75% * pool.cutoff)): it may read pool.cutoff and numbers only",
+                );
+            }
+        }
         Some(Oc {
             holder,
             target: target?,

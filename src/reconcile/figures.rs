@@ -251,6 +251,10 @@ fn ours(
                 "required" | "target" => x.target,
                 "deficiency" => (x.target - x.ending).max(Decimal::ZERO),
                 "balance_before_deposit" => x.beginning + x.earnings - x.drawn,
+                // Everything that came in (the collateral's cash, earnings,
+                // what steps moved in) and everything taken out.
+                "deposits" => x.collections + x.earnings + x.deposits,
+                "withdrawals" => x.withdrawals,
                 _ => {
                     return Err(format!(
                         "account[{name}].{f} is not computed: say in [report.figures] what it is"
@@ -335,7 +339,8 @@ fn ours(
     }
 }
 
-/// The allowance for a figure: the money tolerance for money, half a unit of
+/// The allowance for a figure: the money tolerance for money (at least half
+/// a unit of a figure printed to fewer decimals than cents), half a unit of
 /// the printed digits for rates and ratios (plus the money tolerance
 /// expressed in that ratio), nothing for counts and flags.
 fn tolerance(
@@ -353,7 +358,16 @@ fn tolerance(
         _ => Decimal::ZERO,
     };
     match path.unit() {
-        Unit::Money => money + Decimal::new(5, 1) * Decimal::from(summed_rows.max(1) - 1),
+        // A figure printed in fewer decimals than cents (to the dollar)
+        // matches ours rounded to its digits: at least half its unit.
+        Unit::Money => {
+            let coarse = if p.decimals < 2 {
+                p.half_unit()
+            } else {
+                Decimal::ZERO
+            };
+            money.max(coarse) + Decimal::new(5, 1) * Decimal::from(summed_rows.max(1) - 1)
+        }
         Unit::Rate => p.half_unit(),
         Unit::Per1000 => p.half_unit() + ratio(money, original, THOUSAND),
         Unit::Factor => p.half_unit() + ratio(money, original, Decimal::ONE),
@@ -446,17 +460,23 @@ pub fn compare(
             status: Status::NotModelled,
             note: None,
         };
-        if is_input(path, carried) {
-            fig.status = Status::Input;
+        // A figure the report's own arithmetic contradicts is counted as
+        // such even where it is an input or not modelled.
+        let own_check = |fig: &mut Figure| {
             if let Some(why) = &ff.inconsistent {
                 fig.status = Status::ReportInconsistent;
                 fig.note = Some(why.clone());
             }
+        };
+        if is_input(path, carried) {
+            fig.status = Status::Input;
+            own_check(&mut fig);
             out.push(fig);
             continue;
         }
         if let Some((_, why)) = deal.report_not_modelled(&fig.id) {
             fig.note = Some(why.to_string());
+            own_check(&mut fig);
             out.push(fig);
             continue;
         }

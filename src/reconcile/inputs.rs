@@ -307,12 +307,21 @@ pub fn from_filing(
     }
 
     let (index, index_source) = index(deal, filing, path)?;
+    // The accrual period: from closing for the first distribution (the
+    // 30/360 count too: closing to the scheduled date), else from the
+    // previous distribution date as it was made: the carried state's, the
+    // deal's first distribution date, or the calendar's. The 30/360 count
+    // runs between the scheduled (unadjusted) dates of the two months.
     let cal = &deal.calendar;
     let n = months_between(deal.first_distribution_date, date);
     let (accrual_start, scheduled_start) = if n == 0 {
         (deal.closing_date, deal.closing_date)
     } else {
-        let prev = cal.distribution_after(date, -1);
+        let prev = match carried {
+            Some(s) if s.date < date => s.date,
+            _ if n == 1 => deal.first_distribution_date,
+            _ => cal.distribution_after(date, -1),
+        };
         (prev, cal.scheduled(prev.year(), prev.month()))
     };
     let scheduled_end = cal.scheduled(date.year(), date.month());

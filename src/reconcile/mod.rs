@@ -207,16 +207,23 @@ fn notes(
     }
     if let Some(oc) = &deal.oc
         && let Some(contract) = &oc.contract_target
-        && let Some(value) = contract_value(deal, result, contract)
+        && let Some(value) = contract_value(deal, contract)
     {
         let used = result.deal.oc_target;
+        let gap = if used == value {
+            "the same".to_string()
+        } else {
+            format!(
+                "{} {} than the deal's",
+                crate::format::money((used - value).abs()),
+                if used > value { "less" } else { "more" }
+            )
+        };
         notes.push(format!(
-            "OC target: the deal uses {} (as the reports do); the contract's {} is {}, {} {}",
+            "OC target: the deal uses {} (as the reports do); the contract's target, {}, is {}: {gap}",
             crate::format::money(used),
             deal.display(contract),
             crate::format::money(value),
-            crate::format::money((used - value).abs()),
-            if used >= value { "less" } else { "more" }
         ));
     }
     if inputs.carried {
@@ -225,13 +232,9 @@ fn notes(
     notes
 }
 
-/// The value of a constant-like expression (the contract's OC target) from
-/// the period's figures: only the pool's cut-off balance and numbers.
-fn contract_value(
-    deal: &Deal,
-    _result: &PeriodResult<Decimal>,
-    e: &crate::deal::Expr,
-) -> Option<Decimal> {
+/// The value of the contract's OC target, which validation allows to read
+/// only the pool's cut-off balance and numbers.
+fn contract_value(deal: &Deal, e: &crate::deal::Expr) -> Option<Decimal> {
     struct Cutoff(Decimal);
     impl crate::deal::expr::Context<Decimal> for Cutoff {
         fn quantity(&mut self, q: &crate::deal::Quantity) -> Decimal {
@@ -283,6 +286,24 @@ pub fn reconcile_all(
             ));
         }
         out.push(r);
+    }
+    // The reports' own continuity, month to month: a break is noted on the
+    // later month, naming both months and the figures.
+    for i in 1..out.len() {
+        let (prev, cur) = (&out[i - 1], &out[i]);
+        if deal.calendar.distribution_after(prev.distribution_date, 1) != cur.distribution_date {
+            continue;
+        }
+        let breaks = deal
+            .report
+            .layout
+            .sequence_breaks(&prev.report_path, &cur.report_path)?;
+        let (from, to) = (prev.distribution_date, cur.distribution_date);
+        for b in breaks {
+            out[i].notes.push(format!(
+                "the {from} and {to} reports disagree with each other: {b}"
+            ));
+        }
     }
     Ok(out)
 }

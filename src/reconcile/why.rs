@@ -1,13 +1,55 @@
-//! How the engine arrived at a class figure that does not match: its accrual
-//! and the waterfall steps that paid it, from the period's ledger.
+//! How the engine arrived at a figure that does not match: a class figure's
+//! accrual and the waterfall steps that paid it, from the period's ledger; a
+//! figure the deal file gives as an expression, that expression and the
+//! steps it reads; a deal quantity, its definition.
 
 use rust_decimal::Decimal;
 
 use super::Inputs;
 use super::figures::Figure;
-use crate::deal::{CouponKind, Deal};
+use crate::deal::{CouponKind, Deal, Expr, Quantity};
 use crate::format::{money, percent};
+use crate::report::Subject;
 use crate::waterfall::{Explain, PeriodResult};
+
+/// The deal's expression for a figure, with what each step it reads did.
+fn expression(deal: &Deal, ledger: &Explain<Decimal>, what: &str, e: &Expr) -> String {
+    let mut out = format!("{what} {}", deal.display(e));
+    let mut read = Vec::new();
+    e.quantities(&mut read);
+    let mut seen = Vec::new();
+    for q in read {
+        let Quantity::Step { step, .. } = q else {
+            continue;
+        };
+        if seen.contains(step) {
+            continue;
+        }
+        seen.push(*step);
+        let describe = deal.steps[*step].describe(deal);
+        let Some(entry) = ledger.entries.iter().find(|x| x.step == *step) else {
+            continue;
+        };
+        let moved: Decimal = entry.payments.iter().map(|p| p.paid).sum();
+        let source = entry
+            .account
+            .map(|a| {
+                format!(
+                    " from {} ({} before, {} after)",
+                    deal.accounts[a].name,
+                    money(entry.before),
+                    money(entry.after)
+                )
+            })
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "; step {} ({describe}) paid {}{source}",
+            step + 1,
+            money(moved)
+        ));
+    }
+    out
+}
 
 /// What each kind of class figure is paid by, in the ledger's words.
 const INTEREST: &[&str] = &[
@@ -25,6 +67,19 @@ pub(super) fn why(
     ledger: &Explain<Decimal>,
     f: &Figure,
 ) -> Option<String> {
+    if let Some((_, e)) = deal.report.figures.iter().find(|(p, _)| *p == f.id) {
+        return Some(expression(deal, ledger, "the deal gives it as", e));
+    }
+    if let Subject::Quantity(name) = &f.path.subject
+        && let Some(q) = deal.quantities.iter().find(|q| &q.name == name)
+    {
+        return Some(expression(
+            deal,
+            ledger,
+            &format!("quantity {name} ="),
+            &q.value,
+        ));
+    }
     let class = f.class()?;
     let k = deal.class_index(class)?;
     let c = &result.classes[k];

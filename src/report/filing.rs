@@ -134,7 +134,12 @@ impl FigurePath {
 
     /// What the figure measures, from its field.
     pub fn unit(&self) -> Unit {
-        let f = self.field.as_str();
+        // A layout's own path (`notes.factor_ending`) measures what its last
+        // part names.
+        let f = match &self.subject {
+            Subject::Other(p) => p.rsplit('.').next().unwrap_or(p),
+            _ => self.field.as_str(),
+        };
         if matches!(self.subject, Subject::Rate(_)) {
             return Unit::Rate;
         }
@@ -368,5 +373,7 @@ mod tests {
         assert_eq!(u("trigger"), Unit::Flag);
         assert_eq!(u("oc.target"), Unit::Money);
         assert_eq!(u("rate[Class B-IO Cap Rate]"), Unit::Rate);
+        assert_eq!(u("notes.factor_ending"), Unit::Factor);
+        assert_eq!(u("notes.ending_balance"), Unit::Money);
     }
 }

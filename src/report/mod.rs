@@ -105,6 +105,29 @@ impl Layout {
             Layout::CarmaxServicerCertificate => "carmax-servicer-certificate",
         }
     }
+
+    /// The layout's own continuity checks between two consecutive reports
+    /// of one deal (`earlier`, then `later`): what the later one carries
+    /// forward from the earlier one (beginning balances, the reserve,
+    /// cumulative figures). Each failed check as one line naming its figures
+    /// and the files they are on; none for a layout without such checks.
+    pub fn sequence_breaks(self, earlier: &Path, later: &Path) -> Result<Vec<String>> {
+        match self {
+            Layout::UsBankStatement => Ok(Vec::new()),
+            Layout::CarmaxServicerCertificate => {
+                let mut certs = Vec::with_capacity(2);
+                for path in [earlier, later] {
+                    let text = Error::read_to_string(path)?;
+                    certs.push(carmax::parse(path, &text)?.0);
+                }
+                Ok(carmax::sequence_checks(&certs)?
+                    .iter()
+                    .filter(|c| !c.holds())
+                    .map(|c| c.to_string())
+                    .collect())
+            }
+        }
+    }
 }
 
 /// A parsed trustee report.

@@ -109,7 +109,7 @@ pub const LAYOUT: &[RowSpec] = &[
     spec!("18c", "Purchase Amount allocable to Principal", [Dollars "pool.purchases_principal"]),
     spec!("18d", "Available Principal Collections (sum a - c)", [Dollars "pool.available_principal"]),
     spec!("19", "Total Finance Charge and Principal Collections (17d + 18d)", [Dollars "pool.collections"]),
-    spec!("20", "Interest Income from Collection Account", [Dollars "pool.collection_account_interest"]),
+    spec!("20", "Interest Income from Collection Account", [Dollars "account[collection].earnings"]),
     spec!("21", "Simple Interest Advances", [Dollars "pool.advances"]),
     spec!("22", "Available Collections (Ln19 + 20 + 21)", [Dollars "pool.available_collections"]),
     spec!("23", "Available Collections", [Dollars "pool.available_collections"]),
@@ -180,7 +180,7 @@ pub const LAYOUT: &[RowSpec] = &[
     spec!("43a", "Total Daily Deposits of Finance Charge Collections", [Dollars "pool.available_interest"]),
     spec!("43b", "Total Daily Deposits of Principal Collections", [Dollars "pool.available_principal"]),
     spec!("43c", "Withdrawal from Reserve Account", [Dollars "account[reserve].draw"]),
-    spec!("43d", "Interest Income", [Dollars "pool.collection_account_interest"]),
+    spec!("43d", "Interest Income", [Dollars "account[collection].earnings"]),
     spec!("43e", "Total Deposits to Collection Account (sum a - d)", [Dollars "account[collection].deposits"]),
     spec!("44", "Withdrawals", []),
     spec!("44a", "Servicing Fee and Unreimbursed Servicer Advances", [Dollars "account[collection].withdrawal_servicer"]),
@@ -347,7 +347,6 @@ pub const POOL_FIELDS: &[&str] = &[
     "liquidation_proceeds_principal",
     "available_principal",
     "collections",
-    "collection_account_interest",
     "advances",
     "available_collections",
     "wac",
@@ -427,10 +426,11 @@ pub const QUANTITIES: &[&str] = &[
 ///   `deficiency` row 38 (the shortfall to the required amount the waterfall
 ///   deposits); `release` is the excess paid to the depositor (rows 56, 64b).
 /// - collection: `deposits` and `withdrawals` are the totals (43e, 44f);
+///   `earnings` its investment earnings (20 = 43d), part of Available Funds;
 ///   `withdrawal_servicer` pays the servicing fee and advances (44a, 60),
 ///   `withdrawal_successor_servicer` its transition costs (44b). The
 ///   collection account's other deposits are pool figures (43a = 17d,
-///   43b = 18d, 43d = 20) and the reserve draw (43c).
+///   43b = 18d) and the reserve draw (43c).
 /// - note_payment: `deposit` is what the collection account pays into it and
 ///   it pays out to the noteholders (44c, 45q, 46i, 61).
 pub const ACCOUNTS: &[(&str, &[&str])] = &[
@@ -455,6 +455,7 @@ pub const ACCOUNTS: &[(&str, &[&str])] = &[
         "collection",
         &[
             "deposits",
+            "earnings",
             "withdrawals",
             "withdrawal_servicer",
             "withdrawal_successor_servicer",

@@ -41,6 +41,7 @@ fn scenario_at(prepay: &str, libor: Libor) -> Scenario {
         },
         libor,
         call: false,
+        counterparty_default: None,
     }
 }
 

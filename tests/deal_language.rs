@@ -49,6 +49,8 @@ fn period(
         premiums: Decimal::ZERO,
         delinquent_60_plus: Decimal::ZERO,
         earnings: vec![Decimal::ZERO; deal.accounts.len()],
+        counterparty_default: false,
+        swap_termination: Decimal::ZERO,
     }
 }
 

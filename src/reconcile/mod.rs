@@ -297,7 +297,7 @@ pub fn reconcile_all(
         let breaks = deal
             .report
             .layout
-            .sequence_breaks(&prev.report_path, &cur.report_path)?;
+            .sequence_breaks(&filings[i - 1].0, &filings[i].0)?;
         let (from, to) = (prev.distribution_date, cur.distribution_date);
         for b in breaks {
             out[i].notes.push(format!(

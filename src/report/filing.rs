@@ -262,6 +262,19 @@ pub struct Filing {
     pub figures: Vec<FilingFigure>,
     pub missing: Vec<Missing>,
     pub warnings: Vec<Warning>,
+    /// The report as its layout parsed it, kept for the checks that compare
+    /// one month's report with the next ([`Layout::sequence_breaks`]).
+    #[serde(skip)]
+    pub native: Native,
+}
+
+/// A report as its layout's parser reads it, beside its typed figures.
+#[derive(Debug, Clone, Default)]
+pub enum Native {
+    /// Nothing kept: the layout has no month-to-month checks.
+    #[default]
+    None,
+    Carmax(std::sync::Arc<crate::report::carmax::Certificate>),
 }
 
 fn layout_name<S: serde::Serializer>(l: &Layout, s: S) -> Result<S::Ok, S::Error> {

@@ -81,7 +81,7 @@ fn parse_layout(layout: Layout, path: &Path, text: &str) -> Result<Filing> {
         }
         Layout::CarmaxServicerCertificate => {
             let (cert, warnings) = carmax::parse(path, text)?;
-            carmax::to_filing(&cert, warnings)
+            carmax::to_filing(cert, warnings)
                 .ok_or_else(|| Error::file(path, "the certificate prints no distribution date"))
         }
     }
@@ -111,21 +111,18 @@ impl Layout {
     /// forward from the earlier one (beginning balances, the reserve,
     /// cumulative figures). Each failed check as one line naming its figures
     /// and the files they are on; none for a layout without such checks.
-    pub fn sequence_breaks(self, earlier: &Path, later: &Path) -> Result<Vec<String>> {
-        match self {
-            Layout::UsBankStatement => Ok(Vec::new()),
-            Layout::CarmaxServicerCertificate => {
-                let mut certs = Vec::with_capacity(2);
-                for path in [earlier, later] {
-                    let text = Error::read_to_string(path)?;
-                    certs.push(carmax::parse(path, &text)?.0);
-                }
-                Ok(carmax::sequence_checks(&certs)?
-                    .iter()
-                    .filter(|c| !c.holds())
-                    .map(|c| c.to_string())
-                    .collect())
-            }
+    pub fn sequence_breaks(self, earlier: &Filing, later: &Filing) -> Result<Vec<String>> {
+        match (self, &earlier.native, &later.native) {
+            (
+                Layout::CarmaxServicerCertificate,
+                filing::Native::Carmax(a),
+                filing::Native::Carmax(b),
+            ) => Ok(carmax::checks::sequence_pair(a, b)?
+                .iter()
+                .filter(|c| !c.holds())
+                .map(|c| c.to_string())
+                .collect()),
+            _ => Ok(Vec::new()),
         }
     }
 }

@@ -79,6 +79,7 @@ pub fn to_filing(report: &Report, warnings: Vec<Warning>) -> Option<Filing> {
         figures: out.figures,
         missing,
         warnings,
+        native: super::filing::Native::None,
     })
 }
 

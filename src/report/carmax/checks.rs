@@ -737,7 +737,15 @@ fn same_figures(b: &mut Builder<'_>) {
 pub fn sequence_checks(certs: &[Certificate]) -> Result<Vec<Check>> {
     let mut out = Vec::new();
     for pair in certs.windows(2) {
-        let (p, c) = (&pair[0], &pair[1]);
+        out.append(&mut sequence_pair(&pair[0], &pair[1])?);
+    }
+    Ok(out)
+}
+
+/// The continuity checks of one month's certificate `c` against the month
+/// before, `p` (see [`sequence_checks`]).
+pub fn sequence_pair(p: &Certificate, c: &Certificate) -> Result<Vec<Check>> {
+    {
         if !p.trust.eq_ignore_ascii_case(&c.trust) {
             return Err(Error::file(
                 &c.path,
@@ -842,7 +850,6 @@ pub fn sequence_checks(certs: &[Certificate]) -> Result<Vec<Check>> {
                 ],
             );
         }
-        out.append(&mut b.out);
+        Ok(b.out)
     }
-    Ok(out)
 }

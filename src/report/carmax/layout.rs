@@ -464,9 +464,27 @@ pub const ACCOUNTS: &[(&str, &[&str])] = &[
     ("note_payment", &["deposit"]),
 ];
 
+/// [`LAYOUT`] looked up: each key's first entry, each entry's label
+/// pattern normalized ([`normalize`]), built once.
+struct Index {
+    by_key: std::collections::HashMap<&'static str, usize>,
+    patterns: Vec<String>,
+}
+
+static INDEX: std::sync::LazyLock<Index> = std::sync::LazyLock::new(|| {
+    let mut by_key = std::collections::HashMap::with_capacity(LAYOUT.len());
+    for (i, s) in LAYOUT.iter().enumerate() {
+        by_key.entry(s.key).or_insert(i);
+    }
+    Index {
+        by_key,
+        patterns: LAYOUT.iter().map(RowSpec::pattern).collect(),
+    }
+});
+
 /// The entry for a row key.
 pub fn spec(key: &str) -> Option<&'static RowSpec> {
-    LAYOUT.iter().find(|s| s.key == key)
+    INDEX.by_key.get(key).map(|&i| &LAYOUT[i])
 }
 
 /// The note for a row key, if the layout has one.
@@ -476,7 +494,7 @@ pub fn note(key: &str) -> Option<&'static str> {
 
 /// Position of a row key in the template.
 pub(super) fn position(key: &str) -> Option<usize> {
-    LAYOUT.iter().position(|s| s.key == key)
+    INDEX.by_key.get(key).copied()
 }
 
 impl RowSpec {
@@ -490,8 +508,24 @@ impl RowSpec {
     /// Does a printed label match this row's pattern? With the date the
     /// pattern's `{date}` matched, as printed.
     pub fn matches(&self, label: &str) -> Option<Option<String>> {
-        let pattern = normalize(&self.label.replace("{class}", self.class));
-        let label = normalize(label);
+        self.matches_normalized(&normalize(label))
+    }
+
+    /// The label pattern with the class filled in, normalized.
+    fn pattern(&self) -> String {
+        normalize(&self.label.replace("{class}", self.class))
+    }
+
+    /// [`RowSpec::matches`] for a label already [`normalize`]d.
+    pub(super) fn matches_normalized(&self, label: &str) -> Option<Option<String>> {
+        let own;
+        let pattern = match position(self.key) {
+            Some(i) if std::ptr::eq(&LAYOUT[i], self) => INDEX.patterns[i].as_str(),
+            _ => {
+                own = self.pattern();
+                own.as_str()
+            }
+        };
         match pattern.split_once("{date}") {
             None => (pattern == label).then_some(None),
             Some((before, after)) => {
@@ -503,11 +537,15 @@ impl RowSpec {
 }
 
 /// Lower case, runs of whitespace as one space, trimmed.
-fn normalize(s: &str) -> String {
-    s.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+pub(super) fn normalize(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for word in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out.to_lowercase()
 }
 
 /// Is `path` in the figure path vocabulary? Class names are not checked

@@ -131,6 +131,10 @@ pub struct Certificate {
     pub header_stale: bool,
     /// Every row in print order.
     pub rows: Vec<Row>,
+    /// Where the first row read as each key is in `rows` (built by the
+    /// parser; [`Certificate::row`] checks it and scans when it is stale).
+    #[serde(skip)]
+    index: std::collections::HashMap<String, usize>,
 }
 
 impl Certificate {
@@ -148,7 +152,21 @@ impl Certificate {
     /// The first row read as `key` ([`Row::layout_key`]: a relettered row is
     /// the layout's row its label is).
     pub fn row(&self, key: &str) -> Option<&Row> {
+        if let Some(&i) = self.index.get(key)
+            && let Some(r) = self.rows.get(i)
+            && r.layout_key() == key
+            && self.index.len() <= self.rows.len()
+        {
+            return Some(r);
+        }
         self.rows.iter().find(|r| r.layout_key() == key)
+    }
+
+    fn build_index(&mut self) {
+        self.index.clear();
+        for (i, r) in self.rows.iter().enumerate() {
+            self.index.entry(r.layout_key().to_string()).or_insert(i);
+        }
     }
 
     /// Slot `slot` (0-based, in the layout's order) of the first row read as
@@ -285,6 +303,7 @@ impl Parser<'_> {
                 .and_then(text::iso_date),
             header_stale: false,
             rows: Vec::new(),
+            index: Default::default(),
         };
         let mut i = first + 1;
         while i < lines.len() {
@@ -318,6 +337,7 @@ impl Parser<'_> {
                 "no numbered rows (\"1. | Pool Balance ...\"): not a servicer certificate",
             ));
         }
+        cert.build_index();
         self.check_rows(&cert);
         Ok(cert)
     }
@@ -648,7 +668,8 @@ impl Parser<'_> {
     /// Find the row's layout entry and give each figure its slot and path.
     fn map(&mut self, row: &mut Row, cert: &Certificate) {
         let own = layout::spec(&row.key);
-        let matched = own.and_then(|s| s.matches(&row.label).map(|date| (s, date)));
+        let label = layout::normalize(&row.label);
+        let matched = own.and_then(|s| s.matches_normalized(&label).map(|date| (s, date)));
         let (spec, date) = match (own, matched) {
             (_, Some((s, date))) => {
                 row.label_matches = true;
@@ -663,7 +684,7 @@ impl Parser<'_> {
                         s.key != row.key
                             && s.key.trim_end_matches(|c: char| c.is_ascii_lowercase()) == number
                     })
-                    .filter_map(|s| s.matches(&row.label).map(|d| (s, d)))
+                    .filter_map(|s| s.matches_normalized(&label).map(|d| (s, d)))
                     .collect();
                 let label = text::shorten(&row.label, 60);
                 match (own, siblings.as_slice()) {
@@ -754,14 +775,14 @@ impl Parser<'_> {
             .iter()
             .filter_map(|r| r.spec.and_then(|s| layout::position(s.key)))
             .collect();
+        let mut seen = vec![false; LAYOUT.len()];
+        for &p in &printed {
+            seen[p] = true;
+        }
         let last_line = cert.rows.last().map_or(1, |r| r.line);
         for (k, s) in LAYOUT.iter().enumerate() {
-            if layout::OPTIONAL.contains(&s.key)
-                || cert
-                    .rows
-                    .iter()
-                    .any(|r| r.spec.is_some_and(|x| x.key == s.key))
-            {
+            let read = layout::position(s.key).is_some_and(|p| seen[p]);
+            if layout::OPTIONAL.contains(&s.key) || read {
                 continue;
             }
             // Where it should have been: before the next row of the template printed.
@@ -820,10 +841,10 @@ fn describe(slots: &[Slot]) -> String {
 /// The certificate as typed figures, with the certificate's own arithmetic:
 /// a check that fails is a warning and marks the figures it computes as
 /// report-inconsistent.
-pub fn to_filing(cert: &Certificate, mut warnings: Vec<Warning>) -> Option<super::Filing> {
+pub fn to_filing(cert: Certificate, mut warnings: Vec<Warning>) -> Option<super::Filing> {
     use super::filing::{FigurePath, FilingFigure, Subject};
     let date = cert.distribution_date()?;
-    let failed: Vec<Check> = checks(cert).into_iter().filter(|c| !c.holds()).collect();
+    let failed: Vec<Check> = checks(&cert).into_iter().filter(|c| !c.holds()).collect();
     let mut figures = Vec::new();
     for r in &cert.rows {
         for v in &r.values {
@@ -863,5 +884,6 @@ pub fn to_filing(cert: &Certificate, mut warnings: Vec<Warning>) -> Option<super
         figures,
         missing: Vec::new(),
         warnings,
+        native: super::filing::Native::Carmax(std::sync::Arc::new(cert)),
     })
 }

@@ -22,6 +22,7 @@ use std::ops::Range;
 
 use rust_decimal::Decimal;
 
+use super::program::Program;
 use super::quantity::Quantity;
 use crate::num::{Num, Term};
 
@@ -61,20 +62,21 @@ impl BinOp {
     }
 }
 
-/// A resolved expression over constants of type `N` (a [`Term`], exact and
-/// fast, in a deal).
+/// An expression as written, resolved: the tree `show` and `--explain` write
+/// back and the validation walks. [`Expr`] pairs it with its compiled
+/// [`Program`].
 #[derive(Debug, Clone, PartialEq)]
-pub enum Expr<N = Term> {
-    Num(N),
+pub enum Node {
+    Num(Term),
     Q(Quantity),
-    Neg(Box<Expr<N>>),
-    Not(Box<Expr<N>>),
-    Bin(BinOp, Box<Expr<N>>, Box<Expr<N>>),
-    Min(Vec<Expr<N>>),
-    Max(Vec<Expr<N>>),
-    If(Box<[Expr<N>; 3]>),
-    Round(Box<Expr<N>>),
-    Abs(Box<Expr<N>>),
+    Neg(Box<Node>),
+    Not(Box<Node>),
+    Bin(BinOp, Box<Node>, Box<Node>),
+    Min(Vec<Node>),
+    Max(Vec<Node>),
+    If(Box<[Node; 3]>),
+    Round(Box<Node>),
+    Abs(Box<Node>),
 }
 
 /// What an expression reads, resolved while it is evaluated.
@@ -82,61 +84,31 @@ pub trait Context<T> {
     fn quantity(&mut self, q: &Quantity) -> T;
 }
 
-impl<N: Copy> Expr<N> {
-    /// The same expression with its constants converted.
-    pub fn map<M>(&self, f: &impl Fn(N) -> M) -> Expr<M> {
-        let b = |e: &Expr<N>| Box::new(e.map(f));
-        match self {
-            Expr::Num(n) => Expr::Num(f(*n)),
-            Expr::Q(q) => Expr::Q(q.clone()),
-            Expr::Neg(e) => Expr::Neg(b(e)),
-            Expr::Not(e) => Expr::Not(b(e)),
-            Expr::Bin(op, l, r) => Expr::Bin(*op, b(l), b(r)),
-            Expr::Min(v) => Expr::Min(v.iter().map(|e| e.map(f)).collect()),
-            Expr::Max(v) => Expr::Max(v.iter().map(|e| e.map(f)).collect()),
-            Expr::If(x) => Expr::If(Box::new([x[0].map(f), x[1].map(f), x[2].map(f)])),
-            Expr::Round(e) => Expr::Round(b(e)),
-            Expr::Abs(e) => Expr::Abs(b(e)),
-        }
-    }
-
+impl Node {
     /// Every quantity the expression reads.
     pub fn quantities<'a>(&'a self, out: &mut Vec<&'a Quantity>) {
         match self {
-            Expr::Num(_) => {}
-            Expr::Q(q) => out.push(q),
-            Expr::Neg(e) | Expr::Not(e) | Expr::Round(e) | Expr::Abs(e) => e.quantities(out),
-            Expr::Bin(_, l, r) => {
+            Node::Num(_) => {}
+            Node::Q(q) => out.push(q),
+            Node::Neg(e) | Node::Not(e) | Node::Round(e) | Node::Abs(e) => e.quantities(out),
+            Node::Bin(_, l, r) => {
                 l.quantities(out);
                 r.quantities(out);
             }
-            Expr::Min(v) | Expr::Max(v) => v.iter().for_each(|e| e.quantities(out)),
-            Expr::If(x) => x.iter().for_each(|e| e.quantities(out)),
+            Node::Min(v) | Node::Max(v) => v.iter().for_each(|e| e.quantities(out)),
+            Node::If(x) => x.iter().for_each(|e| e.quantities(out)),
         }
     }
 
-    /// A constant expression's value.
-    pub fn constant(&self) -> Option<N> {
-        match self {
-            Expr::Num(n) => Some(*n),
-            _ => None,
-        }
-    }
-}
-
-fn truth<T: Num>(b: bool) -> T {
-    if b { T::ONE } else { T::ZERO }
-}
-
-impl Expr<Term> {
-    /// Evaluate in `cx`, in the context's number type.
+    /// Evaluate the tree in `cx`, in the context's number type: the
+    /// definition the compiled [`Program`] follows step for step.
     pub fn eval<T: Num>(&self, cx: &mut impl Context<T>) -> T {
         match self {
-            Expr::Num(n) => T::of(n),
-            Expr::Q(q) => cx.quantity(q),
-            Expr::Neg(e) => -e.eval(cx),
-            Expr::Not(e) => truth(e.eval(cx) == T::ZERO),
-            Expr::Bin(op, l, r) => {
+            Node::Num(n) => T::of(n),
+            Node::Q(q) => cx.quantity(q),
+            Node::Neg(e) => -e.eval(cx),
+            Node::Not(e) => truth(e.eval(cx) == T::ZERO),
+            Node::Bin(op, l, r) => {
                 let a = l.eval(cx);
                 // `and`/`or` look at their right side only when they must.
                 match op {
@@ -145,46 +117,125 @@ impl Expr<Term> {
                     _ => {}
                 }
                 let b = r.eval(cx);
-                match op {
-                    BinOp::Add => a.add_sat(b),
-                    BinOp::Sub => a.sub_sat(b),
-                    BinOp::Mul => a.mul_sat(b),
-                    BinOp::Div => a.div_sat(b),
-                    BinOp::Lt => truth(a < b),
-                    BinOp::Le => truth(a <= b),
-                    BinOp::Gt => truth(a > b),
-                    BinOp::Ge => truth(a >= b),
-                    BinOp::Eq => truth(a == b),
-                    BinOp::Ne => truth(a != b),
-                    BinOp::And | BinOp::Or => truth(b != T::ZERO),
-                }
+                op.apply(a, b)
             }
-            Expr::Min(v) => v
+            Node::Min(v) => v
                 .iter()
                 .map(|e| e.eval(cx))
                 .reduce(|a, b| a.min_of(b))
                 .unwrap_or(T::ZERO),
-            Expr::Max(v) => v
+            Node::Max(v) => v
                 .iter()
                 .map(|e| e.eval(cx))
                 .reduce(|a, b| a.max_of(b))
                 .unwrap_or(T::ZERO),
-            Expr::If(x) => {
+            Node::If(x) => {
                 if x[0].eval(cx) != T::ZERO {
                     x[1].eval(cx)
                 } else {
                     x[2].eval(cx)
                 }
             }
-            Expr::Round(e) => e.eval(cx).round_cents(),
-            Expr::Abs(e) => {
-                let v = e.eval(cx);
-                if v < T::ZERO { -v } else { v }
-            }
+            Node::Round(e) => e.eval(cx).round_cents(),
+            Node::Abs(e) => abs(e.eval(cx)),
+        }
+    }
+}
+
+impl BinOp {
+    /// `a op b` once both sides are known (`and`/`or` as tests of `b`: the
+    /// left side has been looked at already).
+    #[inline]
+    pub(crate) fn apply<T: Num>(self, a: T, b: T) -> T {
+        match self {
+            BinOp::Add => a.add_sat(b),
+            BinOp::Sub => a.sub_sat(b),
+            BinOp::Mul => a.mul_sat(b),
+            BinOp::Div => a.div_sat(b),
+            BinOp::Lt => truth(a < b),
+            BinOp::Le => truth(a <= b),
+            BinOp::Gt => truth(a > b),
+            BinOp::Ge => truth(a >= b),
+            BinOp::Eq => truth(a == b),
+            BinOp::Ne => truth(a != b),
+            BinOp::And | BinOp::Or => truth(b != T::ZERO),
+        }
+    }
+}
+
+#[inline]
+pub(crate) fn truth<T: Num>(b: bool) -> T {
+    if b { T::ONE } else { T::ZERO }
+}
+
+#[inline]
+pub(crate) fn abs<T: Num>(v: T) -> T {
+    if v < T::ZERO { -v } else { v }
+}
+
+/// A deal's expression: the tree as written and the same expression
+/// compiled to a flat [`Program`] (constant parts folded), which is what
+/// runs. Both number types run the one program.
+#[derive(Debug, Clone)]
+pub struct Expr {
+    node: Node,
+    program: Program,
+}
+
+impl PartialEq for Expr {
+    fn eq(&self, other: &Self) -> bool {
+        self.node == other.node
+    }
+}
+
+impl Expr {
+    /// Compile a tree.
+    pub fn new(node: Node) -> Self {
+        let program = Program::compile(&node);
+        Expr { node, program }
+    }
+
+    /// A constant.
+    pub fn num(n: Term) -> Self {
+        Expr::new(Node::Num(n))
+    }
+
+    /// One quantity.
+    pub fn quantity(q: Quantity) -> Self {
+        Expr::new(Node::Q(q))
+    }
+
+    /// The tree as written.
+    pub fn node(&self) -> &Node {
+        &self.node
+    }
+
+    /// The tree, to build a larger expression from.
+    pub fn into_node(self) -> Node {
+        self.node
+    }
+
+    /// Every quantity the expression reads.
+    pub fn quantities<'a>(&'a self, out: &mut Vec<&'a Quantity>) {
+        self.node.quantities(out)
+    }
+
+    /// A constant expression's value (as written: `2.20%`, not `1 + 1`).
+    pub fn constant(&self) -> Option<Term> {
+        match &self.node {
+            Node::Num(n) => Some(*n),
+            _ => None,
         }
     }
 
+    /// Evaluate in `cx`, in the context's number type.
+    #[inline]
+    pub fn eval<T: Num>(&self, cx: &mut impl Context<T>) -> T {
+        self.program.eval(cx)
+    }
+
     /// Evaluate as a test.
+    #[inline]
     pub fn holds<T: Num>(&self, cx: &mut impl Context<T>) -> bool {
         self.eval(cx) != T::ZERO
     }
@@ -410,7 +461,7 @@ struct Parser<'r, R: Resolve> {
     resolve: &'r mut R,
 }
 
-type Parsed = Result<Expr, ExprError>;
+type Parsed = Result<Node, ExprError>;
 
 impl<R: Resolve> Parser<'_, R> {
     fn peek(&self) -> &Tok {
@@ -479,7 +530,7 @@ impl<R: Resolve> Parser<'_, R> {
             };
             self.next();
             let right = next(self)?;
-            left = Expr::Bin(op, Box::new(left), Box::new(right));
+            left = Node::Bin(op, Box::new(left), Box::new(right));
         }
     }
 
@@ -497,7 +548,7 @@ impl<R: Resolve> Parser<'_, R> {
             self.deeper()?;
             let e = self.not()?;
             self.depth -= 1;
-            return Ok(Expr::Not(Box::new(e)));
+            return Ok(Node::Not(Box::new(e)));
         }
         self.comparison()
     }
@@ -512,7 +563,7 @@ impl<R: Resolve> Parser<'_, R> {
         };
         self.next();
         let right = self.sum()?;
-        Ok(Expr::Bin(op, Box::new(left), Box::new(right)))
+        Ok(Node::Bin(op, Box::new(left), Box::new(right)))
     }
 
     fn sum(&mut self) -> Parsed {
@@ -530,8 +581,8 @@ impl<R: Resolve> Parser<'_, R> {
             let e = self.unary()?;
             self.depth -= 1;
             return Ok(match e {
-                Expr::Num(n) => Expr::Num(Term::new(-n.exact)),
-                e => Expr::Neg(Box::new(e)),
+                Node::Num(n) => Node::Num(Term::new(-n.exact)),
+                e => Node::Neg(Box::new(e)),
             });
         }
         self.atom()
@@ -549,9 +600,9 @@ impl<R: Resolve> Parser<'_, R> {
                 }
                 if *self.peek() == Tok::Percent {
                     self.next();
-                    return Ok(Expr::Num(Term::new(n / Decimal::ONE_HUNDRED)));
+                    return Ok(Node::Num(Term::new(n / Decimal::ONE_HUNDRED)));
                 }
-                Ok(Expr::Num(Term::new(n)))
+                Ok(Node::Num(Term::new(n)))
             }
             Tok::Open => {
                 self.deeper()?;
@@ -591,7 +642,7 @@ impl<R: Resolve> Parser<'_, R> {
         }
         self.expect(Tok::Close, "\",\" or \")\"")?;
         self.depth -= 1;
-        let arity = |n: usize, args: Vec<Expr>| -> Result<Vec<Expr>, ExprError> {
+        let arity = |n: usize, args: Vec<Node>| -> Result<Vec<Node>, ExprError> {
             if args.len() == n {
                 Ok(args)
             } else {
@@ -610,15 +661,15 @@ impl<R: Resolve> Parser<'_, R> {
                 at.clone(),
                 format!("{name}() needs at least one argument"),
             )),
-            "min" => Ok(Expr::Min(args)),
-            "max" => Ok(Expr::Max(args)),
-            "round" => Ok(Expr::Round(Box::new(arity(1, args)?.remove(0)))),
-            "abs" => Ok(Expr::Abs(Box::new(arity(1, args)?.remove(0)))),
+            "min" => Ok(Node::Min(args)),
+            "max" => Ok(Node::Max(args)),
+            "round" => Ok(Node::Round(Box::new(arity(1, args)?.remove(0)))),
+            "abs" => Ok(Node::Abs(Box::new(arity(1, args)?.remove(0)))),
             "if" => {
                 let mut a = arity(3, args)?.into_iter();
                 let (c, t, e) = (a.next(), a.next(), a.next());
                 match (c, t, e) {
-                    (Some(c), Some(t), Some(e)) => Ok(Expr::If(Box::new([c, t, e]))),
+                    (Some(c), Some(t), Some(e)) => Ok(Node::If(Box::new([c, t, e]))),
                     _ => Err(ExprError::new(at.clone(), "if() takes 3 arguments")),
                 }
             }
@@ -658,7 +709,7 @@ impl<R: Resolve> Parser<'_, R> {
             fields,
             at: start..end,
         };
-        Ok(Expr::Q(self.resolve.quantity(&path)?))
+        Ok(Node::Q(self.resolve.quantity(&path)?))
     }
 }
 
@@ -693,36 +744,29 @@ pub fn parse<R: Resolve>(text: &str, resolve: &mut R) -> Result<Expr, ExprError>
             ),
         ));
     }
-    Ok(e)
+    Ok(Expr::new(e))
 }
 
 /// Write an expression back as text (for `show` and `--explain`), with the
 /// deal's names.
-pub fn display<N: std::fmt::Display + Copy>(
-    e: &Expr<N>,
-    name: &dyn Fn(&Quantity) -> String,
-) -> String {
-    fn prec<N>(e: &Expr<N>) -> u8 {
+pub fn display(e: &Expr, name: &dyn Fn(&Quantity) -> String) -> String {
+    fn prec(e: &Node) -> u8 {
         match e {
-            Expr::Bin(BinOp::Or, ..) => 1,
-            Expr::Bin(BinOp::And, ..) => 2,
-            Expr::Not(_) => 3,
-            Expr::Bin(
+            Node::Bin(BinOp::Or, ..) => 1,
+            Node::Bin(BinOp::And, ..) => 2,
+            Node::Not(_) => 3,
+            Node::Bin(
                 BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::Eq | BinOp::Ne,
                 ..,
             ) => 4,
-            Expr::Bin(BinOp::Add | BinOp::Sub, ..) => 5,
-            Expr::Bin(BinOp::Mul | BinOp::Div, ..) => 6,
-            Expr::Neg(_) => 7,
+            Node::Bin(BinOp::Add | BinOp::Sub, ..) => 5,
+            Node::Bin(BinOp::Mul | BinOp::Div, ..) => 6,
+            Node::Neg(_) => 7,
             _ => 8,
         }
     }
-    fn go<N: std::fmt::Display + Copy>(
-        e: &Expr<N>,
-        name: &dyn Fn(&Quantity) -> String,
-        out: &mut String,
-    ) {
-        let wrap = |child: &Expr<N>, min: u8, out: &mut String| {
+    fn go(e: &Node, name: &dyn Fn(&Quantity) -> String, out: &mut String) {
+        let wrap = |child: &Node, min: u8, out: &mut String| {
             if prec(child) < min {
                 out.push('(');
                 go(child, name, out);
@@ -731,7 +775,7 @@ pub fn display<N: std::fmt::Display + Copy>(
                 go(child, name, out);
             }
         };
-        let list = |v: &[Expr<N>], out: &mut String| {
+        let list = |v: &[Node], out: &mut String| {
             for (i, x) in v.iter().enumerate() {
                 if i > 0 {
                     out.push_str(", ");
@@ -740,17 +784,17 @@ pub fn display<N: std::fmt::Display + Copy>(
             }
         };
         match e {
-            Expr::Num(n) => out.push_str(&n.to_string()),
-            Expr::Q(q) => out.push_str(&name(q)),
-            Expr::Neg(x) => {
+            Node::Num(n) => out.push_str(&n.to_string()),
+            Node::Q(q) => out.push_str(&name(q)),
+            Node::Neg(x) => {
                 out.push('-');
                 wrap(x, 7, out);
             }
-            Expr::Not(x) => {
+            Node::Not(x) => {
                 out.push_str("not ");
                 wrap(x, 3, out);
             }
-            Expr::Bin(op, l, r) => {
+            Node::Bin(op, l, r) => {
                 let p = prec(e);
                 wrap(l, p, out);
                 out.push(' ');
@@ -758,27 +802,27 @@ pub fn display<N: std::fmt::Display + Copy>(
                 out.push(' ');
                 wrap(r, p + 1, out);
             }
-            Expr::Min(v) => {
+            Node::Min(v) => {
                 out.push_str("min(");
                 list(v, out);
                 out.push(')');
             }
-            Expr::Max(v) => {
+            Node::Max(v) => {
                 out.push_str("max(");
                 list(v, out);
                 out.push(')');
             }
-            Expr::If(x) => {
+            Node::If(x) => {
                 out.push_str("if(");
                 list(&x[..], out);
                 out.push(')');
             }
-            Expr::Round(x) => {
+            Node::Round(x) => {
                 out.push_str("round(");
                 go(x, name, out);
                 out.push(')');
             }
-            Expr::Abs(x) => {
+            Node::Abs(x) => {
                 out.push_str("abs(");
                 go(x, name, out);
                 out.push(')');
@@ -786,7 +830,7 @@ pub fn display<N: std::fmt::Display + Copy>(
         }
     }
     let mut s = String::new();
-    go(e, name, &mut s);
+    go(&e.node, name, &mut s);
     s
 }
 

@@ -13,6 +13,7 @@ pub mod derivative;
 pub mod expr;
 mod file;
 mod notional;
+pub mod program;
 pub mod quantity;
 mod show;
 pub mod split;

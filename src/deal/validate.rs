@@ -11,7 +11,7 @@ use rust_decimal::Decimal;
 use serde::de::DeserializeOwned;
 use toml::de::{DeTable, DeValue};
 
-use super::expr::{self, ExprError, Path as ExprPath, Resolve};
+use super::expr::{self, ExprError, Node, Path as ExprPath, Resolve};
 use super::file::*;
 use super::quantity::{AccountField, FeeField, Names, OcField};
 use super::steps::{ACTIONS, Action, Step};
@@ -1036,7 +1036,7 @@ impl<'a> Checker<'a> {
                         .as_ref()
                         .map(|b| self.balance(b, "initial_balance"))
                         .unwrap_or_default(),
-                    target: target.unwrap_or(Expr::Num(Term::ZERO)),
+                    target: target.unwrap_or(Expr::num(Term::ZERO)),
                 }
             }
             Some(other) => {
@@ -1140,7 +1140,7 @@ impl<'a> Checker<'a> {
                 let rate = Term::new(self.pct(r, "a fee rate"));
                 let basis = match &f.basis {
                     Some(b) => self.expr(b)?,
-                    None => Expr::Q(Quantity::Pool {
+                    None => Expr::quantity(Quantity::Pool {
                         group: None,
                         field: quantity::PoolField::Beginning,
                     }),
@@ -1249,12 +1249,12 @@ impl<'a> Checker<'a> {
         let mut e = values.pop()?;
         for (i, v) in values.into_iter().enumerate().rev() {
             let next = Term::new(Decimal::from(*entries[i + 1].0.get_ref()));
-            let test = Expr::Bin(
+            let test = Node::Bin(
                 expr::BinOp::Lt,
-                Box::new(Expr::Q(Quantity::Period)),
-                Box::new(Expr::Num(next)),
+                Box::new(Node::Q(Quantity::Period)),
+                Box::new(Node::Num(next)),
             );
-            e = Expr::If(Box::new([test, v, e]));
+            e = Expr::new(Node::If(Box::new([test, v.into_node(), e.into_node()])));
         }
         Some(e)
     }

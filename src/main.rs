@@ -121,10 +121,15 @@ impl FromFiling {
 enum Command {
     /// Parse a trustee's monthly report into typed figures.
     Parse {
-        /// The report (a US Bank "Statement to Certificateholders").
+        /// The report: a US Bank "Statement to Certificateholders" or a
+        /// CarMax servicer certificate.
         report: PathBuf,
         #[arg(long, value_enum, default_value = "text")]
         format: TextOrJson,
+        /// The report's layout; told from its first line when not given (a
+        /// CarMax certificate opens with the trust's name).
+        #[arg(long, value_parser = ["us-bank-statement", "carmax-servicer-certificate"])]
+        layout: Option<String>,
     },
     /// Run filed periods through the deal's waterfall and compare every figure.
     Reconcile {
@@ -360,16 +365,17 @@ fn print(text: &str) -> Result<()> {
 
 fn run(cli: Cli) -> Result<u8> {
     match cli.command {
-        Command::Parse { report, format } => {
+        Command::Parse {
+            report,
+            format,
+            layout,
+        } => {
             let text = Error::read_to_string(&report)?;
-            let (parsed, warnings) = report::parse(&report, &text)?;
-            let out = match format {
-                TextOrJson::Json => {
-                    let v = serde_json::json!({ "report": parsed, "warnings": warnings });
-                    serde_json::to_string_pretty(&v).expect("serializable") + "\n"
-                }
-                TextOrJson::Text => report::render::text(&parsed, &warnings),
+            let layout = match layout.as_deref() {
+                Some(name) => report::Layout::from_name(name).expect("clap checked the name"),
+                None => report::Layout::detect(&text),
             };
+            let out = layout.render(&report, &text, matches!(format, TextOrJson::Json))?;
             print(&out)?;
             Ok(0)
         }

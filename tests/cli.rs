@@ -317,6 +317,41 @@ fn parse_json_has_the_distribution_date() {
     }
 }
 
+#[test]
+fn parse_reads_a_carmax_certificate_by_its_first_line() {
+    let cert = "deals/carmax-2024-2/filings/2025-04-15.txt";
+    let run = waterfall(&["parse", cert]);
+    run.exits(0);
+    // Row 1 of the April 2025 certificate: the pool balance at the close of March.
+    assert!(
+        run.stdout
+            .contains("1,104,987,677.14  pool.beginning_balance"),
+        "{}",
+        run.stdout
+    );
+    let v = waterfall(&["parse", cert, "--format", "json"])
+        .exits(0)
+        .json();
+    assert_eq!(v["layout"], "carmax-servicer-certificate");
+    assert_eq!(v["report"]["file_date"], "2025-04-15");
+    assert!(v["warnings"].is_array());
+    // Told the wrong layout, the parser says what it expected, where.
+    let run = waterfall(&[
+        "parse",
+        "--layout",
+        "carmax-servicer-certificate",
+        HE4_FILING,
+    ]);
+    run.exits(2);
+    assert!(
+        run.stderr
+            .contains("expected the trust name (\"CarMax Auto Owner Trust ...\")"),
+        "{}",
+        run.stderr
+    );
+    assert_names_file_and_line(&run.stderr, HE4_FILING);
+}
+
 /// `waterfall: PATH:LINE:` (and a line number that is a number).
 #[track_caller]
 fn assert_names_file_and_line(stderr: &str, path: &str) {

@@ -106,6 +106,61 @@ impl Layout {
         }
     }
 
+    /// The layout a deal file's `[report] layout` names.
+    pub fn from_name(name: &str) -> Option<Layout> {
+        Layout::ALL.into_iter().find(|l| l.name() == name)
+    }
+
+    /// The layout a report is printed in, from its first line: a CarMax
+    /// servicer certificate opens with the trust's name ("CarMax Auto Owner
+    /// Trust 2024-2"); anything else is read as a US Bank statement (whose
+    /// parser says what it expected if it is not one).
+    pub fn detect(text: &str) -> Layout {
+        let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+        if first
+            .trim()
+            .to_lowercase()
+            .starts_with("carmax auto owner trust")
+        {
+            Layout::CarmaxServicerCertificate
+        } else {
+            Layout::UsBankStatement
+        }
+    }
+
+    /// Parse a report in this layout and write it out, every figure with
+    /// its line, as text or (`json`) as JSON, with the parser's warnings.
+    pub fn render(self, path: &Path, text: &str, json: bool) -> Result<String> {
+        let as_json = |report: serde_json::Value, warnings: &[Warning]| {
+            let v = serde_json::json!({ "layout": self.name(), "report": report, "warnings": warnings });
+            serde_json::to_string_pretty(&v).expect("serializable") + "\n"
+        };
+        Ok(match self {
+            Layout::UsBankStatement => {
+                let (parsed, warnings) = parse(path, text)?;
+                if json {
+                    as_json(
+                        serde_json::to_value(&parsed).expect("serializable"),
+                        &warnings,
+                    )
+                } else {
+                    render::text(&parsed, &warnings)
+                }
+            }
+            Layout::CarmaxServicerCertificate => {
+                let (cert, warnings) = carmax::parse(path, text)?;
+                if json {
+                    as_json(
+                        serde_json::to_value(&cert).expect("serializable"),
+                        &warnings,
+                    )
+                } else {
+                    carmax::render_text(&cert, &warnings)
+                }
+            }
+        })
+    }
+
     /// The layout's own continuity checks between two consecutive reports
     /// of one deal (`earlier`, then `later`): what the later one carries
     /// forward from the earlier one (beginning balances, the reserve,

@@ -29,27 +29,9 @@ fn filings() -> Vec<PathBuf> {
 /// Mutants per certificate.
 const ITERATIONS: u64 = 100;
 
-/// xorshift64*.
-struct Rng(u64);
-
-impl Rng {
-    fn new(seed: u64) -> Self {
-        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
-    }
-
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
+#[path = "common/rng.rs"]
+mod rng;
+use rng::Rng;
 
 /// Tokens that are not figures, or are figures too large for any deal.
 /// (Not `Yes`, `—` or plain numbers: a flag turned from No to Yes, or an
@@ -115,7 +97,7 @@ fn mutate(text: &str, rng: &mut Rng) -> (String, String) {
             // Cut the text at a character boundary.
             let joined = lines.join("\n");
             let cuts: Vec<usize> = joined.char_indices().map(|(i, _)| i).collect();
-            let at = cuts[rng.below(cuts.len())];
+            let at = cuts.get(rng.below(cuts.len())).copied().unwrap_or(0);
             return (joined[..at].to_string(), format!("truncate at byte {at}"));
         }
         6 => {
@@ -123,7 +105,7 @@ fn mutate(text: &str, rng: &mut Rng) -> (String, String) {
             // reading a binary file would.
             let joined = lines.join("\n");
             let cuts: Vec<usize> = joined.char_indices().map(|(i, _)| i).collect();
-            let at = cuts[rng.below(cuts.len())];
+            let at = cuts.get(rng.below(cuts.len())).copied().unwrap_or(0);
             let junk: Vec<u8> = (0..1 + rng.below(6))
                 .map(|_| match rng.below(3) {
                     0 => (rng.below(9)) as u8,

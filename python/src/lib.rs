@@ -388,13 +388,26 @@ impl Deal {
         let source = Source::from_py(scenarios)?;
         let start = Start::from_py(start)?;
         let deal = &self.deal;
-        let rows = py
+        let (set, p) = py
             .detach(|| {
                 let set = source.load()?;
                 let p = start.projection(deal)?;
-                tables::grid_rows(&p, &set, threads, first, last)
+                Ok((set, p))
             })
             .or_raise()?;
+        let run = py
+            .detach(|| tables::GridRun::new(&p, &set, threads, first, last))
+            .or_raise()?;
+        // Chunk by chunk without the GIL; between chunks Ctrl-C
+        // (KeyboardInterrupt) and other signals are seen.
+        let mut rows = Vec::new();
+        let mut at = run.first;
+        while at < run.last {
+            let end = (at + waterfall::grid::CHUNK).min(run.last);
+            rows.extend(py.detach(|| run.chunk(&p, &set, at, end)).or_raise()?);
+            py.check_signals()?;
+            at = end;
+        }
         tables::grid(&rows)?.into_pyarrow(py)
     }
 

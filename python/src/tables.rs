@@ -274,53 +274,72 @@ fn summary_table(summary: &Summary) -> PyResult<Table> {
     Ok(t)
 }
 
-/// Scenarios `first..last` of `set` (all by default), each summarised on
-/// the fast path by [`grid::summarize`] as `waterfall grid` does, in
-/// parallel on a rayon pool of `threads` workers, in scenario order.
-pub fn grid_rows(
-    p: &Projection,
-    set: &ScenarioSet,
-    threads: Option<usize>,
-    first: Option<usize>,
-    last: Option<usize>,
-) -> waterfall::Result<Vec<GridRow>> {
-    let n = set.len();
-    let first = first.unwrap_or(0);
-    let last = last.unwrap_or(n);
-    if first > last || last > n {
-        return Err(waterfall::Error::Usage(format!(
-            "scenarios {first}..{last}: the file defines {n} scenarios (0 <= first <= last <= {n})"
-        )));
+/// A grid being run: scenarios `first..last` of a set (all by default),
+/// each summarised on the fast path by [`grid::summarize`] as `waterfall
+/// grid` does, chunk by chunk in parallel on a rayon pool, in scenario order.
+pub struct GridRun<'d> {
+    pool: rayon::ThreadPool,
+    prototype: Engine<'d, f64>,
+    pub first: usize,
+    pub last: usize,
+}
+
+impl<'d> GridRun<'d> {
+    pub fn new(
+        p: &Projection<'d>,
+        set: &ScenarioSet,
+        threads: Option<usize>,
+        first: Option<usize>,
+        last: Option<usize>,
+    ) -> waterfall::Result<Self> {
+        let n = set.len();
+        let first = first.unwrap_or(0);
+        let last = last.unwrap_or(n);
+        if first > last || last > n {
+            return Err(waterfall::Error::Usage(format!(
+                "scenarios {first}..{last}: the file defines {n} scenarios (0 <= first <= last <= {n})"
+            )));
+        }
+        let mut builder = rayon::ThreadPoolBuilder::new();
+        if let Some(t) = threads {
+            grid::check_threads(t)?;
+            builder = builder.num_threads(t);
+        }
+        let pool = builder
+            .build()
+            .map_err(|e| waterfall::Error::Usage(format!("cannot start worker threads: {e}")))?;
+        Ok(GridRun {
+            pool,
+            // One engine set up, copied to each worker (as the CLI's grid does).
+            prototype: Engine::<f64>::new(p.deal),
+            first,
+            last,
+        })
     }
-    let mut builder = rayon::ThreadPoolBuilder::new();
-    if let Some(t) = threads {
-        grid::check_threads(t)?;
-        builder = builder.num_threads(t);
-    }
-    let pool = builder
-        .build()
-        .map_err(|e| waterfall::Error::Usage(format!("cannot start worker threads: {e}")))?;
-    // One engine set up, copied to each worker (as the CLI's grid does).
-    let prototype = Engine::<f64>::new(p.deal);
-    let mut rows = Vec::new();
-    let mut at = first;
-    while at < last {
-        let end = (at + grid::CHUNK).min(last);
-        let chunk: Vec<waterfall::Result<Vec<GridRow>>> = pool.install(|| {
+
+    /// The rows of scenarios `at..end` (0-based), in order.
+    pub fn chunk(
+        &self,
+        p: &Projection,
+        set: &ScenarioSet,
+        at: usize,
+        end: usize,
+    ) -> waterfall::Result<Vec<GridRow>> {
+        let chunk: Vec<waterfall::Result<Vec<GridRow>>> = self.pool.install(|| {
             (at..end)
                 .into_par_iter()
                 .map_init(
-                    || prototype.clone(),
+                    || self.prototype.clone(),
                     |engine, i| grid::summarize(p, engine, &set.get(i), i + 1),
                 )
                 .collect()
         });
+        let mut rows = Vec::new();
         for r in chunk {
             rows.extend(r?);
         }
-        at = end;
+        Ok(rows)
     }
-    Ok(rows)
 }
 
 /// The grid's rows as a table: the CLI's columns ([`grid::COLUMNS`]).

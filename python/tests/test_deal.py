@@ -269,3 +269,27 @@ def test_a_bad_dict_raises_not_panics():
         d.grid(42)
     with pytest.raises(waterfall.InputError):
         d.grid(SCENARIOS / "grid.toml", start="latest", first=5, last=2)
+
+
+def test_ctrl_c_stops_a_grid_between_chunks():
+    import os
+    import signal
+
+    big = {
+        "name": "big",
+        "lag": 12,
+        "libor": {"filing": True, "shift": "0"},
+        "grid": {
+            "prepay": [f"{50 + i}PPC" for i in range(50)],
+            "default": [f"{i}CDR" for i in range(40)],
+        },
+    }
+    assert waterfall.scenario_count(big) == 2000
+    d = waterfall.Deal.load(HE4)
+    timer = threading.Timer(0.05, lambda: os.kill(os.getpid(), signal.SIGINT))
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            d.grid(big, start="latest")
+    finally:
+        timer.cancel()

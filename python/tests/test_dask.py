@@ -16,6 +16,13 @@ from conftest import CARMAX, HE4, SCENARIOS, assert_table_equals_csv  # noqa: E4
 DATA = pathlib.Path(__file__).parent / "data"
 
 
+def ipc_bytes(table: pa.Table) -> bytes:
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as w:
+        w.write_table(table.combine_chunks())
+    return sink.getvalue().to_pybytes()
+
+
 @pytest.fixture(scope="module")
 def client():
     cluster = distributed.LocalCluster(
@@ -55,6 +62,8 @@ def test_two_deals_on_two_workers_equal_the_cli(cli, client):
         assert_table_equals_csv(t.drop_columns(["deal"]), p.stdout)
         local = waterfall.Deal.load(deal).grid(scenarios, start=start)
         assert t.drop_columns(["deal"]).equals(local)
+        # Byte for byte, as Arrow IPC: the same buffers, whatever the cluster.
+        assert ipc_bytes(t.drop_columns(["deal"])) == ipc_bytes(local)
     # The tasks ran on both workers.
     assert len(client.scheduler_info()["workers"]) == 2
 

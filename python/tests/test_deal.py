@@ -193,27 +193,37 @@ def test_he4_reconciles_to_the_filing(cli):
     assert statuses.count("match") == summary["match"] > 0
 
 
-def test_breakeven_equals_the_cli(cli):
-    args = ["breakeven", HE4, "--class", "M-4", "--from", "latest"]
+@pytest.mark.parametrize(
+    "class_name,by,scenario",
+    [("M-4", "cdr", None), ("all", "cdr", None), ("M-1", "severity", SCENARIOS / "stress.toml")],
+)
+def test_breakeven_equals_the_cli(cli, class_name, by, scenario):
+    args = ["breakeven", HE4, "--class", class_name, "--by", by, "--from", "latest"]
+    if scenario is not None:
+        args += ["--scenario", scenario]
     j = cli_json(cli, *args)
-    t = waterfall.Deal.load(HE4).breakeven("M-4", start="latest")
+    t = waterfall.Deal.load(HE4).breakeven(class_name, scenario, by=by, start="latest")
     rows = t.to_pylist()
-    assert len(rows) == len(j["breakevens"]) == 1
+    assert len(rows) == len(j["breakevens"]) >= 1
     for ours, theirs in zip(rows, j["breakevens"]):
         for k, v in theirs.items():
             assert ours[k] == v, (k, ours[k], v)
 
 
-def test_price_equals_the_cli(cli):
+@pytest.mark.parametrize("settle", [None, "2004-01-20"])
+def test_price_equals_the_cli(cli, settle):
     scen = SCENARIOS / "prospectus.toml"
     args = ["price", HE4, "--class", "M-1", "--scenarios", scen, "--from", "latest"]
+    if settle:
+        args += ["--settle", settle]
     p = cli(*args, "--price", "99-16+,100", "--yield", "5", "--format", "csv")
     assert p.returncode == 0, p.stderr
     t = waterfall.Deal.load(HE4).price(
-        "M-1", scen, prices=["99-16+", "100"], yields=[5.0], start="latest"
+        "M-1", scen, prices=["99-16+", "100"], yields=[5.0], settle=settle, start="latest"
     )
     assert_table_equals_csv(t, p.stdout)
     assert t.column("price")[0].as_py() == 99.515625
+    assert t.column("price_32nds")[0].as_py() == "99-16+"
 
 
 @pytest.mark.parametrize(

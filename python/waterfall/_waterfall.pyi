@@ -2,6 +2,7 @@
 
 import datetime
 import os
+import pathlib
 from decimal import Decimal
 from typing import Any, Literal, Mapping, Sequence, TypedDict, Union
 
@@ -79,7 +80,7 @@ class Deal:
     @property
     def short_name(self) -> str: ...
     @property
-    def path(self) -> os.PathLike[str]: ...
+    def path(self) -> pathlib.Path: ...
     @property
     def classes(self) -> list[str]: ...
     def show(self) -> str:

@@ -362,8 +362,13 @@ enum Command {
         /// Classes, comma separated (default: every class with a principal balance).
         #[arg(long, value_delimiter = ',')]
         classes: Option<Vec<String>>,
-        #[arg(long, value_enum, default_value = "table")]
-        format: TableCsvJson,
+        /// Write the tables here (whole or not at all) instead of to standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// The format [default: the --out file's extension, .csv, .json or
+        /// .xlsx; else table]
+        #[arg(long, value_enum)]
+        format: Option<ProjectFormat>,
     },
     /// A prospectus price/yield matrix: prices down the side, scenarios across the top.
     Matrix {
@@ -389,8 +394,13 @@ enum Command {
         /// To the clean-up call (exercised), to maturity (not exercised), or both.
         #[arg(long, value_enum, default_value = "both")]
         to: ToArg,
-        #[arg(long, value_enum, default_value = "table")]
-        format: TableCsvJson,
+        /// Write the matrix here (whole or not at all) instead of to standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// The format [default: the --out file's extension, .csv, .json or
+        /// .xlsx; else table]
+        #[arg(long, value_enum)]
+        format: Option<ProjectFormat>,
     },
 }
 
@@ -756,17 +766,7 @@ fn run(cli: Cli) -> Result<u8> {
             out,
             format,
         } => {
-            let format = output_format(
-                format.map(Output::from),
-                out.as_deref(),
-                &["csv", "json", "xlsx"],
-            )?;
-            if format == Output::Xlsx {
-                waterfall::export::require_file("xlsx", out.as_deref())?;
-            }
-            if let Some(path) = &out {
-                waterfall::output::check_target(path)?;
-            }
+            let format = table_output(format, out.as_deref())?;
             if price.is_empty() && r#yield.is_empty() {
                 return Err(Error::Usage("give --price or --yield (or both)".into()));
             }
@@ -779,38 +779,23 @@ fn run(cli: Cli) -> Result<u8> {
             let k = class_index(&deal, &class)?;
             let set = ScenarioSet::load(&scenarios)?;
             let projection = start.projection(&deal)?;
-            let text_format = match format {
-                Output::Text(f) => f,
-                _ => OutputFormat::Csv,
-            };
-            let table = pricing::table::price_table(
-                &projection,
-                &set,
-                k,
-                &price,
-                &r#yield,
-                settle,
-                text_format,
+            emit_table(
+                out.as_deref(),
+                format,
+                "price",
+                projection.start.date,
+                |f| pricing::table::price_table(&projection, &set, k, &price, &r#yield, settle, f),
             )?;
-            match (&out, format) {
-                (Some(path), Output::Xlsx) => {
-                    let sheet = waterfall::export::Sheet::from_csv("price", &table, &[])?;
-                    let bytes = waterfall::export::xlsx::workbook(&[sheet], projection.start.date)?;
-                    write_atomic(path, |w| w.write_all(&bytes).map_err(io(path)))?;
-                }
-                (Some(path), _) => {
-                    write_atomic(path, |w| w.write_all(table.as_bytes()).map_err(io(path)))?
-                }
-                (None, _) => print(&table)?,
-            }
             Ok(0)
         }
         Command::Decrement {
             deal,
             prepay,
             classes,
+            out,
             format,
         } => {
+            let format = table_output(format, out.as_deref())?;
             let speeds = prepay
                 .iter()
                 .map(|p| {
@@ -823,7 +808,13 @@ fn run(cli: Cli) -> Result<u8> {
             use waterfall::structuring::decrement;
             let ks = decrement::classes_named(&deal, classes.as_deref())?;
             let table = decrement::decrement(&deal, &speeds, &ks)?;
-            print(&table.render(format.into())?)?;
+            emit_table(
+                out.as_deref(),
+                format,
+                "decrement",
+                deal.closing_date,
+                |f| table.render(f),
+            )?;
             Ok(0)
         }
         Command::Matrix {
@@ -833,8 +824,10 @@ fn run(cli: Cli) -> Result<u8> {
             price,
             settle,
             to,
+            out,
             format,
         } => {
+            let format = table_output(format, out.as_deref())?;
             use pricing::matrix::To;
             let price = pricing::quote::parse_prices("--price", &price)?;
             let settle = settle
@@ -851,7 +844,13 @@ fn run(cli: Cli) -> Result<u8> {
             let set = ScenarioSet::load(&scenarios)?;
             let projection = start.projection(&deal)?;
             let matrix = pricing::matrix::build(&projection, &set, k, &price, settle, to)?;
-            print(&matrix.render(format.into())?)?;
+            emit_table(
+                out.as_deref(),
+                format,
+                "matrix",
+                projection.start.date,
+                |f| matrix.render(f),
+            )?;
             Ok(0)
         }
     }
@@ -967,6 +966,46 @@ fn output_format(given: Option<Output>, out: Option<&Path>, extensions: &[&str])
         ))),
         (Some(f), _) | (None, Some(f)) => Ok(f),
         (None, None) => Ok(Output::Text(OutputFormat::Table)),
+    }
+}
+
+/// The format of a table command (`price`, `decrement`, `matrix`) and a
+/// check of its `--out` file: xlsx needs one.
+fn table_output(format: Option<ProjectFormat>, out: Option<&Path>) -> Result<Output> {
+    let format = output_format(format.map(Output::from), out, &["csv", "json", "xlsx"])?;
+    if format == Output::Xlsx {
+        waterfall::export::require_file("xlsx", out)?;
+    }
+    if let Some(path) = out {
+        waterfall::output::check_target(path)?;
+    }
+    Ok(format)
+}
+
+/// A table rendered as text (to standard output or `out`), or as CSV turned
+/// into a one-sheet workbook named `sheet` at `out`.
+fn emit_table(
+    out: Option<&Path>,
+    format: Output,
+    sheet: &str,
+    created: chrono::NaiveDate,
+    render: impl FnOnce(OutputFormat) -> Result<String>,
+) -> Result<()> {
+    match (out, format) {
+        (Some(path), Output::Xlsx) => {
+            let csv = render(OutputFormat::Csv)?;
+            let sheet = waterfall::export::Sheet::from_csv(sheet, &csv, &[])?;
+            let bytes = waterfall::export::xlsx::workbook(&[sheet], created)?;
+            write_atomic(path, |w| w.write_all(&bytes).map_err(io(path)))
+        }
+        (_, Output::Xlsx | Output::Parquet) => {
+            waterfall::export::require_file(format.name(), None).map(|_| ())
+        }
+        (Some(path), Output::Text(f)) => {
+            let text = render(f)?;
+            write_atomic(path, |w| w.write_all(text.as_bytes()).map_err(io(path)))
+        }
+        (None, Output::Text(f)) => print(&render(f)?),
     }
 }
 

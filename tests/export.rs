@@ -471,3 +471,43 @@ fn a_binary_format_to_standard_output_is_refused_and_writes_nothing() {
         .collect();
     assert!(left.is_empty(), "left behind: {left:?}");
 }
+
+#[test]
+fn decrement_and_matrix_workbooks_hold_the_csv_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    let runs: [(&str, Vec<&str>); 2] = [
+        (
+            "decrement",
+            vec!["decrement", HE4, "--prepay", "0PSA,100PSA,300PSA"],
+        ),
+        (
+            "matrix",
+            vec![
+                "matrix",
+                HE4,
+                "--from",
+                HE4_FILING,
+                "--class",
+                "M-1",
+                "--scenarios",
+                "scenarios/grid.toml",
+                "--price",
+                "99,100-08",
+            ],
+        ),
+    ];
+    for (name, args) in runs {
+        let book = dir.path().join(format!("{name}.xlsx"));
+        let mut to_book = args.clone();
+        to_book.extend(["--out", s(&book)]);
+        ok(&waterfall(&to_book));
+        let mut to_csv = args.clone();
+        to_csv.extend(["--format", "csv"]);
+        let o = waterfall(&to_csv);
+        ok(&o);
+        let csv = csv_rows(&String::from_utf8(o.stdout).unwrap());
+        assert!(csv.len() > 10, "{name}: {} rows", csv.len());
+        assert_eq!(sheet_names(&book), [name]);
+        assert_same(name, &sheet(&book, name), &csv);
+    }
+}

@@ -465,6 +465,19 @@ fn a_binary_format_to_standard_output_is_refused_and_writes_nothing() {
     );
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("does not match"));
+    // A file that cannot be put in place is refused before any work, and
+    // what is in the way is left as it was.
+    std::fs::create_dir(dir.path().join("in-the-way.xlsx")).unwrap();
+    for out in ["in-the-way.xlsx", "no-such-dir/g.parquet"] {
+        let o = waterfall_in(
+            dir.path(),
+            &["grid", &deal, "--scenarios", &grid, "--out", out],
+        );
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{out}: {err}");
+        assert!(err.contains("cannot write here"), "{err}");
+    }
+    std::fs::remove_dir(dir.path().join("in-the-way.xlsx")).unwrap();
     let left: Vec<PathBuf> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().path())

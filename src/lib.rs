@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod collateral;
 pub mod deal;
 pub mod error;
+pub mod export;
 pub mod format;
 pub mod grid;
 pub mod num;

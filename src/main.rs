@@ -57,6 +57,71 @@ impl From<TableCsvJson> for OutputFormat {
     }
 }
 
+/// The formats of `project` and `price`: text, or an Excel workbook.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ProjectFormat {
+    Table,
+    Csv,
+    Json,
+    /// An Excel workbook (needs --out FILE).
+    Xlsx,
+}
+
+/// The formats of `grid`: text, an Excel workbook or a Parquet file.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum GridFormat {
+    Table,
+    Csv,
+    Json,
+    /// An Excel workbook (needs --out FILE).
+    Xlsx,
+    /// A Parquet file (needs --out FILE).
+    Parquet,
+}
+
+/// What a command writes: text in one of the formats, or a binary file.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Output {
+    Text(OutputFormat),
+    Xlsx,
+    Parquet,
+}
+
+impl Output {
+    fn name(self) -> &'static str {
+        match self {
+            Output::Text(OutputFormat::Table) => "table",
+            Output::Text(OutputFormat::Csv) => "csv",
+            Output::Text(OutputFormat::Json) => "json",
+            Output::Xlsx => "xlsx",
+            Output::Parquet => "parquet",
+        }
+    }
+}
+
+impl From<ProjectFormat> for Output {
+    fn from(f: ProjectFormat) -> Self {
+        match f {
+            ProjectFormat::Table => Output::Text(OutputFormat::Table),
+            ProjectFormat::Csv => Output::Text(OutputFormat::Csv),
+            ProjectFormat::Json => Output::Text(OutputFormat::Json),
+            ProjectFormat::Xlsx => Output::Xlsx,
+        }
+    }
+}
+
+impl From<GridFormat> for Output {
+    fn from(f: GridFormat) -> Self {
+        match f {
+            GridFormat::Table => Output::Text(OutputFormat::Table),
+            GridFormat::Csv => Output::Text(OutputFormat::Csv),
+            GridFormat::Json => Output::Text(OutputFormat::Json),
+            GridFormat::Xlsx => Output::Xlsx,
+            GridFormat::Parquet => Output::Parquet,
+        }
+    }
+}
+
 /// A deal and the filing a projection starts from.
 #[derive(clap::Args)]
 struct FromFiling {
@@ -200,11 +265,14 @@ enum Command {
         /// A scenario file (scenarios/*.toml) defining one scenario.
         #[arg(long)]
         scenario: PathBuf,
-        /// Also write classes.csv, collateral.csv, deal.csv and summary.csv here.
+        /// Also write classes.csv, collateral.csv, deal.csv and summary.csv
+        /// in this directory; with --format xlsx (or a name ending .xlsx),
+        /// the workbook file to write instead.
         #[arg(long)]
         out: Option<PathBuf>,
-        #[arg(long, value_enum, default_value = "table")]
-        format: TableCsvJson,
+        /// The format [default: xlsx when --out ends .xlsx; else table]
+        #[arg(long, value_enum)]
+        format: Option<ProjectFormat>,
         /// Draw the class balances and the OC over time into this SVG file.
         #[arg(long)]
         plot: Option<PathBuf>,
@@ -226,10 +294,10 @@ enum Command {
         /// Write the rows here (whole or not at all) instead of to standard output.
         #[arg(long)]
         out: Option<PathBuf>,
-        /// The format of the rows [default: the --out file's extension, .csv
-        /// or .json; else table]
+        /// The format of the rows [default: the --out file's extension,
+        /// .csv, .json, .xlsx or .parquet; else table]
         #[arg(long, value_enum)]
-        format: Option<TableCsvJson>,
+        format: Option<GridFormat>,
     },
     /// The highest default rate (or severity) at which a class takes no writedown.
     Breakeven {
@@ -270,8 +338,13 @@ enum Command {
         /// Settlement date, YYYY-MM-DD (default: the filing's distribution date).
         #[arg(long)]
         settle: Option<String>,
-        #[arg(long, value_enum, default_value = "table")]
-        format: TableCsvJson,
+        /// Write the table here (whole or not at all) instead of to standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// The format [default: the --out file's extension, .csv, .json or
+        /// .xlsx; else table]
+        #[arg(long, value_enum)]
+        format: Option<ProjectFormat>,
     },
     /// Decrement tables from closing: percent of original balance outstanding by year and speed.
     ///
@@ -289,8 +362,13 @@ enum Command {
         /// Classes, comma separated (default: every class with a principal balance).
         #[arg(long, value_delimiter = ',')]
         classes: Option<Vec<String>>,
-        #[arg(long, value_enum, default_value = "table")]
-        format: TableCsvJson,
+        /// Write the tables here (whole or not at all) instead of to standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// The format [default: the --out file's extension, .csv, .json or
+        /// .xlsx; else table]
+        #[arg(long, value_enum)]
+        format: Option<ProjectFormat>,
     },
     /// A prospectus price/yield matrix: prices down the side, scenarios across the top.
     Matrix {
@@ -316,8 +394,13 @@ enum Command {
         /// To the clean-up call (exercised), to maturity (not exercised), or both.
         #[arg(long, value_enum, default_value = "both")]
         to: ToArg,
-        #[arg(long, value_enum, default_value = "table")]
-        format: TableCsvJson,
+        /// Write the matrix here (whole or not at all) instead of to standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// The format [default: the --out file's extension, .csv, .json or
+        /// .xlsx; else table]
+        #[arg(long, value_enum)]
+        format: Option<ProjectFormat>,
     },
 }
 
@@ -535,11 +618,15 @@ fn run(cli: Cli) -> Result<u8> {
             plot,
             fast,
         } => {
+            let format = output_format(format.map(Output::from), out.as_deref(), &["xlsx"])?;
             if let Some(path) = &plot {
                 check_plot_name(path)?;
                 waterfall::output::check_target(path)?;
             }
-            if let Some(dir) = out.as_ref().filter(|d| d.is_dir()) {
+            if format == Output::Xlsx {
+                let path = waterfall::export::require_file("xlsx", out.as_deref())?;
+                waterfall::output::check_target(path)?;
+            } else if let Some(dir) = out.as_ref().filter(|d| d.is_dir()) {
                 for name in projection::output::FILES {
                     waterfall::output::check_target(&dir.join(name))?;
                 }
@@ -564,7 +651,19 @@ fn run(cli: Cli) -> Result<u8> {
             if let Some(n) = threads {
                 grid::check_threads(n)?;
             }
-            let format = table_format(format, out.as_deref())?;
+            let format = output_format(
+                format.map(Output::from),
+                out.as_deref(),
+                &["csv", "json", "xlsx", "parquet"],
+            )?;
+            let format = match format {
+                Output::Text(f) => f,
+                binary => {
+                    let path = waterfall::export::require_file(binary.name(), out.as_deref())?;
+                    waterfall::output::check_target(path)?;
+                    return grid_file(&start, &scenarios, threads, path, binary);
+                }
+            };
             if let Some(path) = &out {
                 waterfall::output::check_target(path)?;
             }
@@ -664,8 +763,10 @@ fn run(cli: Cli) -> Result<u8> {
             price,
             r#yield,
             settle,
+            out,
             format,
         } => {
+            let format = table_output(format, out.as_deref())?;
             if price.is_empty() && r#yield.is_empty() {
                 return Err(Error::Usage("give --price or --yield (or both)".into()));
             }
@@ -678,24 +779,23 @@ fn run(cli: Cli) -> Result<u8> {
             let k = class_index(&deal, &class)?;
             let set = ScenarioSet::load(&scenarios)?;
             let projection = start.projection(&deal)?;
-            let table = pricing::table::price_table(
-                &projection,
-                &set,
-                k,
-                &price,
-                &r#yield,
-                settle,
-                format.into(),
+            emit_table(
+                out.as_deref(),
+                format,
+                "price",
+                projection.start.date,
+                |f| pricing::table::price_table(&projection, &set, k, &price, &r#yield, settle, f),
             )?;
-            print(&table)?;
             Ok(0)
         }
         Command::Decrement {
             deal,
             prepay,
             classes,
+            out,
             format,
         } => {
+            let format = table_output(format, out.as_deref())?;
             let speeds = prepay
                 .iter()
                 .map(|p| {
@@ -708,7 +808,13 @@ fn run(cli: Cli) -> Result<u8> {
             use waterfall::structuring::decrement;
             let ks = decrement::classes_named(&deal, classes.as_deref())?;
             let table = decrement::decrement(&deal, &speeds, &ks)?;
-            print(&table.render(format.into())?)?;
+            emit_table(
+                out.as_deref(),
+                format,
+                "decrement",
+                deal.closing_date,
+                |f| table.render(f),
+            )?;
             Ok(0)
         }
         Command::Matrix {
@@ -718,8 +824,10 @@ fn run(cli: Cli) -> Result<u8> {
             price,
             settle,
             to,
+            out,
             format,
         } => {
+            let format = table_output(format, out.as_deref())?;
             use pricing::matrix::To;
             let price = pricing::quote::parse_prices("--price", &price)?;
             let settle = settle
@@ -736,7 +844,13 @@ fn run(cli: Cli) -> Result<u8> {
             let set = ScenarioSet::load(&scenarios)?;
             let projection = start.projection(&deal)?;
             let matrix = pricing::matrix::build(&projection, &set, k, &price, settle, to)?;
-            print(&matrix.render(format.into())?)?;
+            emit_table(
+                out.as_deref(),
+                format,
+                "matrix",
+                projection.start.date,
+                |f| matrix.render(f),
+            )?;
             Ok(0)
         }
     }
@@ -746,7 +860,7 @@ fn project<T: waterfall::num::Num>(
     p: &Projection,
     scenario: &waterfall::scenario::Scenario,
     out: Option<PathBuf>,
-    format: TableCsvJson,
+    format: Output,
     plot: Option<PathBuf>,
 ) -> Result<u8> {
     let mut engine = Engine::<T>::new(p.deal);
@@ -765,34 +879,35 @@ fn project<T: waterfall::num::Num>(
     )?;
     let summary = summarizer.finish(p.deal);
     let records = &recorder.periods;
+    if format == Output::Xlsx {
+        let path = waterfall::export::require_file("xlsx", out.as_deref())?;
+        let sheets = waterfall::export::project_sheets(p, scenario, records, &summary)?;
+        let bytes = waterfall::export::xlsx::workbook(&sheets, p.start.date)?;
+        write_plot(p, records, scenario, plot.as_deref())?;
+        write_atomic(path, |w| w.write_all(&bytes).map_err(io(path)))?;
+        return Ok(0);
+    }
     if let Some(dir) = &out {
         std::fs::create_dir_all(dir)
             .map_err(|e| Error::file(dir, format!("cannot create the output directory: {e}")))?;
         projection::output::write_csv_dir(dir, p, records, &summary)?;
     }
-    if let Some(path) = &plot {
-        let title = format!(
-            "{} from {}: {}",
-            p.deal.short_name, p.start.date, scenario.name
-        );
-        let svg = projection::plot::svg(p, records, &title);
-        write_atomic(path, |w| w.write_all(svg.as_bytes()).map_err(io(path)))?;
-    }
+    write_plot(p, records, scenario, plot.as_deref())?;
     let text = match format {
-        TableCsvJson::Table => projection::output::summary_text(p, scenario, &summary),
-        TableCsvJson::Csv => {
+        Output::Text(OutputFormat::Csv) => {
             let mut buf = Vec::new();
             projection::output::write_classes(p, records, &mut buf)
                 .map_err(|e| Error::Usage(e.to_string()))?;
             String::from_utf8_lossy(&buf).into_owned()
         }
-        TableCsvJson::Json => {
+        Output::Text(OutputFormat::Json) => {
             serde_json::to_string_pretty(&projection::output::to_json(
                 p, scenario, records, &summary,
             ))
             .expect("serializable")
                 + "\n"
         }
+        _ => projection::output::summary_text(p, scenario, &summary),
     };
     print(&text)?;
     Ok(0)
@@ -824,29 +939,141 @@ fn cooperative_interrupts() -> &'static AtomicBool {
     &INTERRUPTED
 }
 
-/// The format of a command's rows: as given, else the output file's
-/// extension (`.csv`, `.json`), else a table. A given format that the
-/// extension contradicts is refused.
-fn table_format(given: Option<TableCsvJson>, out: Option<&Path>) -> Result<OutputFormat> {
+/// The format of a command's output: as given, else the output file's
+/// extension when it is one of `extensions` (`csv`, `json`, `xlsx`,
+/// `parquet`), else a table. A given format that the extension contradicts
+/// is refused.
+fn output_format(given: Option<Output>, out: Option<&Path>, extensions: &[&str]) -> Result<Output> {
     let by_extension = out.and_then(|p| {
         let ext = p.extension()?.to_str()?.to_ascii_lowercase();
+        if !extensions.contains(&ext.as_str()) {
+            return None;
+        }
         match ext.as_str() {
-            "csv" => Some(TableCsvJson::Csv),
-            "json" => Some(TableCsvJson::Json),
+            "csv" => Some(Output::Text(OutputFormat::Csv)),
+            "json" => Some(Output::Text(OutputFormat::Json)),
+            "xlsx" => Some(Output::Xlsx),
+            "parquet" => Some(Output::Parquet),
             _ => None,
         }
     });
-    let name = |f: TableCsvJson| f.to_possible_value().map(|v| v.get_name().to_string());
     match (given, by_extension) {
         (Some(g), Some(e)) if g != e => Err(Error::Usage(format!(
             "--format {} does not match the output file {}: it is named for {} (leave --format out, or rename the file)",
-            name(g).unwrap_or_default(),
+            g.name(),
             out.map(|p| p.display().to_string()).unwrap_or_default(),
-            name(e).unwrap_or_default(),
+            e.name(),
         ))),
-        (Some(f), _) | (None, Some(f)) => Ok(f.into()),
-        (None, None) => Ok(OutputFormat::Table),
+        (Some(f), _) | (None, Some(f)) => Ok(f),
+        (None, None) => Ok(Output::Text(OutputFormat::Table)),
     }
+}
+
+/// The format of a table command (`price`, `decrement`, `matrix`) and a
+/// check of its `--out` file: xlsx needs one.
+fn table_output(format: Option<ProjectFormat>, out: Option<&Path>) -> Result<Output> {
+    let format = output_format(format.map(Output::from), out, &["csv", "json", "xlsx"])?;
+    if format == Output::Xlsx {
+        waterfall::export::require_file("xlsx", out)?;
+    }
+    if let Some(path) = out {
+        waterfall::output::check_target(path)?;
+    }
+    Ok(format)
+}
+
+/// A table rendered as text (to standard output or `out`), or as CSV turned
+/// into a one-sheet workbook named `sheet` at `out`.
+fn emit_table(
+    out: Option<&Path>,
+    format: Output,
+    sheet: &str,
+    created: chrono::NaiveDate,
+    render: impl FnOnce(OutputFormat) -> Result<String>,
+) -> Result<()> {
+    match (out, format) {
+        (Some(path), Output::Xlsx) => {
+            let csv = render(OutputFormat::Csv)?;
+            let sheet = waterfall::export::Sheet::from_csv(sheet, &csv, &[])?;
+            let bytes = waterfall::export::xlsx::workbook(&[sheet], created)?;
+            write_atomic(path, |w| w.write_all(&bytes).map_err(io(path)))
+        }
+        (_, Output::Xlsx | Output::Parquet) => {
+            waterfall::export::require_file(format.name(), None).map(|_| ())
+        }
+        (Some(path), Output::Text(f)) => {
+            let text = render(f)?;
+            write_atomic(path, |w| w.write_all(text.as_bytes()).map_err(io(path)))
+        }
+        (None, Output::Text(f)) => print(&render(f)?),
+    }
+}
+
+/// A grid written as one binary file (xlsx or Parquet) at `path`: built in
+/// memory chunk by chunk, then written whole.
+fn grid_file(
+    start: &FromFiling,
+    scenarios: &Path,
+    threads: Option<usize>,
+    path: &Path,
+    format: Output,
+) -> Result<u8> {
+    let deal = start.load()?;
+    let set = ScenarioSet::load(scenarios)?;
+    let projection = start.projection(&deal)?;
+    let mut grid = Grid::new(&projection, &set);
+    grid.cancel = Some(cooperative_interrupts());
+    let progress = progress_bar(set.len() as u64, "scenarios", true);
+    let bytes = match format {
+        Output::Parquet => {
+            let mut file = waterfall::export::parquet::GridParquet::new()?;
+            grid.run(threads, |chunk| {
+                let rows: Vec<grid::GridRow> = chunk.iter().flatten().cloned().collect();
+                file.rows(&rows)?;
+                progress.inc(chunk.len() as u64);
+                Ok(())
+            })?;
+            file.finish()?
+        }
+        _ => {
+            let mut sheet = waterfall::export::grid_sheet();
+            grid.run(threads, |chunk| {
+                for r in chunk.iter().flatten() {
+                    sheet.rows.push(waterfall::export::grid_cells(r));
+                }
+                if sheet.rows.len() >= waterfall::export::xlsx::MAX_ROWS {
+                    return Err(Error::Usage(format!(
+                        "the grid has more rows than an Excel worksheet holds ({}): write CSV or Parquet instead",
+                        waterfall::export::xlsx::MAX_ROWS - 1
+                    )));
+                }
+                progress.inc(chunk.len() as u64);
+                Ok(())
+            })?;
+            waterfall::export::xlsx::workbook(&[sheet], projection.start.date)?
+        }
+    };
+    write_atomic(path, |w| w.write_all(&bytes).map_err(io(path)))?;
+    progress.finish_and_clear();
+    Ok(0)
+}
+
+/// Draw the plot into `path`, if one is asked for.
+fn write_plot<T: waterfall::num::Num>(
+    p: &Projection,
+    records: &[projection::PeriodRecord<T>],
+    scenario: &waterfall::scenario::Scenario,
+    path: Option<&Path>,
+) -> Result<()> {
+    if let Some(path) = path {
+        let title = format!(
+            "{} from {}: {}",
+            p.deal.short_name, p.start.date, scenario.name
+        );
+        let svg = projection::plot::svg(p, records, &title);
+        write_atomic(path, |w| w.write_all(svg.as_bytes()).map_err(io(path)))?;
+    }
+    Ok(())
 }
 
 /// The plot is SVG: a file named for another format is refused.

@@ -145,10 +145,10 @@ pub fn parse_tape(path: &Path, text: &str) -> Result<Vec<LoanLine>> {
             }
         }
         let line = record.position().map(|p| p.line() as usize).unwrap_or(0);
-        if record.iter().all(|f| field(f).is_empty()) {
-            continue;
-        }
         if record.len() != headers.len() {
+            if record.iter().all(|f| field(f).is_empty()) {
+                continue;
+            }
             errors.push(Error::at(
                 path,
                 line,
@@ -157,11 +157,19 @@ pub fn parse_tape(path: &Path, text: &str) -> Result<Vec<LoanLine>> {
             ));
             continue;
         }
+        // Each column's field, trimmed, once (the header has every column
+        // once and no others, so each field is one column's).
+        let mut fields = [""; TAPE_COLUMNS.len()];
+        for (c, f) in fields.iter_mut().enumerate() {
+            *f = record.get(position[c]).map(field).unwrap_or("");
+        }
+        if fields.iter().all(|f| f.is_empty()) {
+            continue;
+        }
         let mut row = Row {
             path,
             line,
-            record: &record,
-            position: &position,
+            fields: &fields,
             errors: &mut errors,
         };
         if let Some(l) = row.loan_line() {
@@ -188,7 +196,29 @@ pub fn parse_tape(path: &Path, text: &str) -> Result<Vec<LoanLine>> {
 /// A field as text, trimmed. The tape is text, so the bytes between its
 /// delimiters are too.
 fn field(bytes: &[u8]) -> &str {
-    std::str::from_utf8(bytes).map(str::trim).unwrap_or("")
+    let b = bytes.trim_ascii();
+    let text = std::str::from_utf8(b).unwrap_or("");
+    match (b.first(), b.last()) {
+        // Unicode whitespace is not ASCII: only a non-ASCII end can hold more.
+        (Some(f), Some(l)) if !f.is_ascii() || !l.is_ascii() => text.trim(),
+        _ => text,
+    }
+}
+
+/// `p` percent as a fraction: [`percent`], without a division where moving
+/// the decimal point two places gives the same number, written the same way.
+fn fraction(p: Decimal) -> Decimal {
+    // Decimal division by 100 gives the dividend's digits two places
+    // further right, or, for a whole number of hundreds at its scale, the
+    // hundreds at that scale: so does this (the test checks both ways).
+    let m = p.mantissa();
+    let (m, k) = if m % 100 == 0 { (m / 100, 0) } else { (m, 2) };
+    // Near the limits of the type (28 places, 96 bits) division rounds:
+    // leave those to it.
+    if p.is_zero() || p.scale() > 16 || m.unsigned_abs() >= 1 << 64 {
+        return percent(p);
+    }
+    Decimal::try_from_i128_with_scale(m, p.scale() + k).unwrap_or_else(|_| percent(p))
 }
 
 /// A quick hash for loan ids (short, mostly ASCII strings from one file;
@@ -231,17 +261,13 @@ impl std::hash::Hasher for IdHasher {
 struct Row<'a> {
     path: &'a Path,
     line: usize,
-    record: &'a csv::ByteRecord,
-    position: &'a [usize; TAPE_COLUMNS.len()],
+    fields: &'a [&'a str; TAPE_COLUMNS.len()],
     errors: &'a mut Vec<Error>,
 }
 
 impl<'a> Row<'a> {
     fn get(&self, column: usize) -> &'a str {
-        self.record
-            .get(self.position[column])
-            .map(field)
-            .unwrap_or("")
+        self.fields[column]
     }
 
     fn bad(&mut self, column: usize, msg: String) {
@@ -356,8 +382,8 @@ impl<'a> Row<'a> {
             id: id?,
             group: group?,
             balance: balance?,
-            gross_coupon: percent(gross?),
-            net_coupon: percent(net?),
+            gross_coupon: fraction(gross?),
+            net_coupon: fraction(net?),
             original_term: original?,
             remaining_term: remaining?,
             arm,
@@ -380,12 +406,12 @@ impl<'a> Row<'a> {
             );
         }
         Some(ArmTerms {
-            margin: percent(margin?),
+            margin: fraction(margin?),
             months_to_next_reset: next?,
             reset_period: period?,
-            periodic_cap: percent(periodic?),
-            life_cap: percent(life_cap?),
-            life_floor: percent(life_floor?),
+            periodic_cap: fraction(periodic?),
+            life_cap: fraction(life_cap?),
+            life_floor: fraction(life_floor?),
         })
     }
 }
@@ -396,6 +422,59 @@ mod tests {
     use rust_decimal_macros::dec;
 
     const HEADER: &str = "id,group,balance,gross_coupon,net_coupon,original_term,remaining_term,type,margin,months_to_next_reset,reset_period,periodic_cap,life_cap,life_floor";
+
+    #[test]
+    fn fraction_is_percent_written_the_same_way() {
+        for t in [
+            "0",
+            "0.0",
+            "8",
+            "8.0",
+            "6.50",
+            "10.20",
+            "200",
+            "1000",
+            "0.10",
+            "7.25",
+            "13.250",
+            "0.001",
+            "100",
+            "6.125",
+            "-1.5",
+            "12345.6789",
+            "0.0000000000000000000000001",
+            "79228162514264337593543950335",
+        ] {
+            let p = Decimal::from_str(t).unwrap();
+            let (a, b) = (fraction(p), percent(p));
+            assert_eq!(a, b, "{t}");
+            assert_eq!(a.to_string(), b.to_string(), "{t}");
+            assert_eq!(a.scale(), b.scale(), "{t}");
+        }
+        let mut m: i64 = 1;
+        for i in 0..20_000i64 {
+            m = (m
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407))
+                >> 20;
+            let mantissa = match i % 4 {
+                0 => m % 1_000,
+                1 => (m % 1_000) * 100,
+                2 => m,
+                _ => -(m % 100_000),
+            };
+            let p = Decimal::new(mantissa, (i % 29) as u32);
+            let (a, b) = (fraction(p), percent(p));
+            assert_eq!((a, a.to_string()), (b, b.to_string()), "{p}");
+        }
+    }
+
+    #[test]
+    fn fields_are_trimmed_of_unicode_space_as_before() {
+        assert_eq!(field(b"  8.5 "), "8.5");
+        assert_eq!(field("\u{a0}8.5\u{2003}".as_bytes()), "8.5");
+        assert_eq!(field(b""), "");
+    }
 
     #[test]
     fn reads_fixed_and_arm_lines() {

@@ -227,3 +227,28 @@ fn one_level_pay_month_by_hand() {
     let m2 = pool.month(2, 0.05)[0];
     assert_eq!(m2.beginning, 99_386.66);
 }
+
+#[test]
+fn a_pool_large_enough_to_step_on_several_threads_pays_the_same() {
+    // Over 8,192 lines: the blocks are stepped in parallel and summed in
+    // block order.
+    let lines = tape(9_000, false);
+    let groups: Vec<usize> = (0..lines.len()).map(|i| (i / 5) % 2).collect();
+    let months = 372;
+    let idx: Vec<f64> = index(months).iter().map(|i| i.to_f64().unwrap()).collect();
+    let a = &scenarios()[0];
+    let mut plans = Vec::new();
+    let blocks = LinePool::<f64>::new(&lines, &groups, 2, a, months, &idx, &mut plans);
+    match &blocks {
+        LinePool::Blocks(b, _) => assert!(b.lanes() >= 8_192),
+        LinePool::Lines(_) => panic!("f64 runs blocks"),
+    }
+    let blocks = run(blocks, months, &idx);
+    let mut plans = Vec::new();
+    let by_line = run(
+        LinePool::<f64>::lines(&lines, &groups, 2, a, months, &mut plans),
+        months,
+        &idx,
+    );
+    assert_eq!(blocks, by_line);
+}

@@ -272,6 +272,8 @@ pub struct Blocks {
     plans: Vec<RatePlan<f64>>,
     ngroups: usize,
     months: u32,
+    /// Lines held, padding included.
+    lanes: usize,
     /// ARM index of month `m` at `index[m - 1]`.
     index: Vec<f64>,
     /// Months stepped so far.
@@ -327,12 +329,13 @@ impl Blocks {
                 }
             }
         }
-        let blocks = keys
+        let blocks: Vec<Block> = keys
             .iter()
             .zip(&members)
             .map(|(&(group, plan), m)| Block::new(lines, m, group, plan, &plans[plan]))
             .collect();
         Blocks {
+            lanes: blocks.iter().map(|b| b.line.len()).sum(),
             blocks,
             plans,
             ngroups,
@@ -347,7 +350,7 @@ impl Blocks {
 
     /// Lines held, padding included (the work a month takes).
     pub fn lanes(&self) -> usize {
-        self.blocks.iter().map(|b| b.line.len()).sum()
+        self.lanes
     }
 
     /// Month `month`'s cash by group, in dollars (1-based; months are asked
@@ -369,24 +372,37 @@ impl Blocks {
         self.window.resize(n * self.ngroups, GroupMonth::ZERO);
         let index = &self.index;
         let index_at = |m: u32| -> f64 { index.get(m.max(1) as usize - 1).copied().unwrap_or(0.0) };
-        for b in &mut self.blocks {
-            let plan = &self.plans[b.plan];
-            self.acc.clear();
-            self.acc.resize(n, [[0.0; LANES]; 8]);
-            step_block(b, plan, from, to, &index_at, &mut self.acc);
-            for (k, acc) in self.acc.iter().enumerate() {
-                let w = &mut self.window[k * self.ngroups + b.group];
-                let s = |f: usize| acc[f].iter().sum::<f64>();
-                // Cent sums are whole numbers: exact in any order.
-                w.beginning += s(0);
-                w.interest += s(1);
-                w.scheduled += s(2);
-                w.prepayments += s(3);
-                w.recoveries += s(4);
-                w.losses += s(5);
-                w.in_foreclosure += s(6);
-                w.coupon_balance += s(7);
+        // Each block's sums by month of the window. Blocks are independent:
+        // a large pool steps them on several threads, and the sums are added
+        // in block order whichever thread computed them, so the result does
+        // not depend on the threads.
+        let plans = &self.plans;
+        let step = |b: &mut Block, acc: &mut Vec<Acc>| {
+            acc.clear();
+            acc.resize(n, [[0.0; LANES]; 8]);
+            step_block(b, &plans[b.plan], from, to, &index_at, acc);
+        };
+        if self.lanes >= PARALLEL_LANES && self.blocks.len() > 1 {
+            use rayon::prelude::*;
+            let sums: Vec<(usize, Vec<Acc>)> = self
+                .blocks
+                .par_iter_mut()
+                .map(|b| {
+                    let mut acc = Vec::new();
+                    step(b, &mut acc);
+                    (b.group, acc)
+                })
+                .collect();
+            for (group, acc) in &sums {
+                add(&mut self.window, self.ngroups, *group, acc);
             }
+        } else {
+            let mut acc = std::mem::take(&mut self.acc);
+            for b in &mut self.blocks {
+                step(b, &mut acc);
+                add(&mut self.window, self.ngroups, b.group, &acc);
+            }
+            self.acc = acc;
         }
         // Whole cents to dollars.
         for w in &mut self.window {
@@ -404,6 +420,27 @@ impl Blocks {
             }
         }
         self.done = to;
+    }
+}
+
+/// Pools of at least this many lines (padding included) step their blocks
+/// on several threads.
+const PARALLEL_LANES: usize = 8192;
+
+/// Add a block's lane sums for the window's months to its group's sums.
+fn add(window: &mut [GroupMonth<f64>], ngroups: usize, group: usize, acc: &[Acc]) {
+    for (k, acc) in acc.iter().enumerate() {
+        let w = &mut window[k * ngroups + group];
+        let s = |f: usize| acc[f].iter().sum::<f64>();
+        // Cent sums are whole numbers: exact in any order.
+        w.beginning += s(0);
+        w.interest += s(1);
+        w.scheduled += s(2);
+        w.prepayments += s(3);
+        w.recoveries += s(4);
+        w.losses += s(5);
+        w.in_foreclosure += s(6);
+        w.coupon_balance += s(7);
     }
 }
 

@@ -6,8 +6,9 @@
 //! `valgrind --tool=callgrind` twice for each workload, once setting it up
 //! and running it and once only setting it up, and prints the difference:
 //! the instructions the work took, on every thread it used: one projection of each bundled deal (f64), a 1,000-scenario HE4 grid
-//! on one thread, one month of a 10,000-loan tape, and the reconciliation of
-//! every bundled filing. Without valgrind it says so and does nothing.
+//! on one thread, one month of a 10,000-loan tape in the line stepper, twelve
+//! months of it in the block stepper (the fast path's), reading a 10,000-line
+//! tape, and the reconciliation of every bundled filing. Without valgrind it says so and does nothing.
 //!
 //! `cargo bench --bench instructions -- NAME` runs one workload (the name, or
 //! a part of it); `--workload NAME [--setup-only]` runs it once,

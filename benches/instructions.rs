@@ -6,8 +6,9 @@
 //! `valgrind --tool=callgrind` twice for each workload, once setting it up
 //! and running it and once only setting it up, and prints the difference:
 //! the instructions the work took, on every thread it used: one projection of each bundled deal (f64), a 1,000-scenario HE4 grid
-//! on one thread, one month of a 10,000-loan tape, and the reconciliation of
-//! every bundled filing. Without valgrind it says so and does nothing.
+//! on one thread, one month of a 10,000-loan tape in the line stepper, twelve
+//! months of it in the block stepper (the fast path's), reading a 10,000-line
+//! tape, and the reconciliation of every bundled filing. Without valgrind it says so and does nothing.
 //!
 //! `cargo bench --bench instructions -- NAME` runs one workload (the name, or
 //! a part of it); `--workload NAME [--setup-only]` runs it once,
@@ -144,6 +145,84 @@ fn tape_month() -> Work {
     })
 }
 
+/// The same 10,000 lines as [`tape_month`], twelve months (one window) in
+/// the block stepper, summed into one group.
+fn tape_blocks() -> Work {
+    use waterfall::collateral::{Assumptions, Defaults, LinePool, PpcCurves, Prepay};
+    let a = Assumptions {
+        prepay: "100PPC".parse::<Prepay>().unwrap(),
+        defaults: Defaults::Cdr(Decimal::new(2, 0)),
+        severity: Decimal::new(4, 1),
+        lag: 12,
+        advancing: true,
+        ppc: PpcCurves::default(),
+    };
+    let lines: &'static [LoanLine] = Vec::leak(bench_lines());
+    let groups: &'static [usize] = Vec::leak(vec![0; lines.len()]);
+    let a: &'static Assumptions = Box::leak(Box::new(a));
+    let plans: &'static mut Vec<RatePlan<f64>> = Box::leak(Box::default());
+    let mut pool = LinePool::<f64>::new(lines, groups, 1, a, 360, &[0.05; 360], plans);
+    Box::new(move || {
+        let mut total = 0.0;
+        for m in 1..=12 {
+            total += pool.month(m, 0.05)[0].prepayments;
+        }
+        black_box(total);
+    })
+}
+
+/// Read a 10,000-line tape (fixed and ARM lines) from text.
+fn tape_read() -> Work {
+    use std::fmt::Write as _;
+    let mut csv = waterfall::collateral::TAPE_COLUMNS.join(",");
+    csv.push('\n');
+    for i in 0..10_000u32 {
+        let coupon = 6.5 + (i % 9) as f64 * 0.25;
+        if i % 4 == 0 {
+            writeln!(
+                csv,
+                "L{i},1,{}.{:02},{coupon},{},360,{},fixed,,,,,,",
+                100_000 + i * 7,
+                i % 100,
+                coupon - 0.5,
+                330 + i % 25
+            )
+            .unwrap();
+        } else {
+            writeln!(
+                csv,
+                "L{i},2,{}.{:02},{coupon},{},360,{},arm,6.0,{},6,1.0,{},6.0",
+                100_000 + i * 7,
+                i % 100,
+                coupon - 0.5,
+                330 + i % 25,
+                1 + i % 18,
+                coupon + 6.0
+            )
+            .unwrap();
+        }
+    }
+    Box::new(move || {
+        let lines = waterfall::collateral::parse_tape(Path::new("tape.csv"), &csv).unwrap();
+        black_box(lines.len());
+    })
+}
+
+fn bench_lines() -> Vec<LoanLine> {
+    (0..10_000u32)
+        .map(|i| LoanLine {
+            id: format!("L{i}"),
+            group: "1".into(),
+            balance: Decimal::new(100_000 + i as i64 * 7, 0),
+            gross_coupon: Decimal::new(75 + (i % 20) as i64, 3),
+            net_coupon: Decimal::new(70 + (i % 20) as i64, 3),
+            original_term: 360,
+            remaining_term: 348 - i % 24,
+            arm: None,
+        })
+        .collect()
+}
+
 fn reconcile_all() -> Work {
     let deals: Vec<(Deal, Vec<PathBuf>)> = projected()
         .into_iter()
@@ -180,6 +259,11 @@ fn workloads() -> Vec<(String, Setup)> {
         "one month of a 10,000-loan tape".into(),
         Box::new(tape_month),
     ));
+    w.push((
+        "12 months of a 10,000-loan tape, block stepper".into(),
+        Box::new(tape_blocks),
+    ));
+    w.push(("read a 10,000-loan tape".into(), Box::new(tape_read)));
     w.push((
         "reconcile every bundled filing".into(),
         Box::new(reconcile_all),

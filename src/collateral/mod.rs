@@ -10,9 +10,12 @@
 //!   rates computed from them once.
 //! - [`project`]: the allocation-free monthly stepper [`LineState`], generic
 //!   over the number type.
+//! - [`block`]: lines of one plan stepped together, structure-of-arrays
+//!   ([`Blocks`]), and the [`LinePool`] a projection steps.
 //! - [`tape`]: reading a CSV loan tape.
 //! - [`table`]: one line's table in exact `Decimal` and its renderers.
 
+pub mod block;
 pub mod line;
 pub mod notation;
 pub mod plan;
@@ -21,6 +24,7 @@ pub mod speed;
 pub mod table;
 pub mod tape;
 
+pub use block::{Blocks, GroupMonth, LinePool};
 pub use line::{ArmTerms, LineKind, LoanLine};
 pub use notation::{MAX_VECTOR_PERIODS, SpeedVector, Step};
 pub use plan::{Assumptions, RatePlan};

@@ -36,31 +36,54 @@ pub const TAPE_COLUMNS: [&str; 14] = [
     "life_floor",
 ];
 
-const ARM_COLUMNS: [&str; 6] = [
-    "margin",
-    "months_to_next_reset",
-    "reset_period",
-    "periodic_cap",
-    "life_cap",
-    "life_floor",
-];
-
 /// Read the loan tape at `path` (at most [`crate::error::TAPE_FILE_LIMIT`] bytes).
 pub fn read_tape(path: &Path) -> Result<Vec<LoanLine>> {
     let text = Error::read_to_string_limited(path, crate::error::TAPE_FILE_LIMIT)?;
     parse_tape(path, &text)
 }
 
+// Column numbers in [`TAPE_COLUMNS`].
+const ID: usize = 0;
+const GROUP: usize = 1;
+const BALANCE: usize = 2;
+const GROSS_COUPON: usize = 3;
+const NET_COUPON: usize = 4;
+const ORIGINAL_TERM: usize = 5;
+const REMAINING_TERM: usize = 6;
+const TYPE: usize = 7;
+const MARGIN: usize = 8;
+const MONTHS_TO_NEXT_RESET: usize = 9;
+const RESET_PERIOD: usize = 10;
+const PERIODIC_CAP: usize = 11;
+const LIFE_CAP: usize = 12;
+const LIFE_FLOOR: usize = 13;
+
+/// The ARM columns, which a fixed-rate line leaves empty.
+const ARM_COLUMNS: [usize; 6] = [
+    MARGIN,
+    MONTHS_TO_NEXT_RESET,
+    RESET_PERIOD,
+    PERIODIC_CAP,
+    LIFE_CAP,
+    LIFE_FLOOR,
+];
+
 /// Parse loan-tape `text`; `path` names the file in errors.
+///
+/// The header is resolved once into the field number of each column; rows
+/// are read into one reused [`csv::ByteRecord`] and their fields parsed in
+/// place (a number with thousands separators is the only field copied).
 pub fn parse_tape(path: &Path, text: &str) -> Result<Vec<LoanLine>> {
     let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
+        .trim(csv::Trim::None)
         .flexible(true)
         .from_reader(text.as_bytes());
-    let headers = reader
+    let headers: Vec<String> = reader
         .headers()
         .map_err(|e| Error::at(path, 1, None, format!("cannot read the header: {e}")))?
-        .clone();
+        .iter()
+        .map(|h| h.trim().to_string())
+        .collect();
     if headers.iter().all(|h| h.is_empty()) {
         return Err(Error::file(
             path,
@@ -69,18 +92,21 @@ pub fn parse_tape(path: &Path, text: &str) -> Result<Vec<LoanLine>> {
     }
 
     let mut errors = Vec::new();
-    let mut position: HashMap<&'static str, usize> = HashMap::new();
+    // The field number of each column of TAPE_COLUMNS.
+    let mut position = [usize::MAX; TAPE_COLUMNS.len()];
     for (i, h) in headers.iter().enumerate() {
         let name = h.to_ascii_lowercase();
-        match TAPE_COLUMNS.iter().find(|c| **c == name) {
+        match TAPE_COLUMNS.iter().position(|c| *c == name) {
             Some(c) => {
-                if position.insert(c, i).is_some() {
+                if position[c] != usize::MAX {
                     errors.push(Error::at(
                         path,
                         1,
                         None,
                         format!("column '{h}' appears twice"),
                     ));
+                } else {
+                    position[c] = i;
                 }
             }
             None => errors.push(Error::at(
@@ -91,20 +117,22 @@ pub fn parse_tape(path: &Path, text: &str) -> Result<Vec<LoanLine>> {
             )),
         }
     }
-    for c in TAPE_COLUMNS {
-        if !position.contains_key(c) {
-            errors.push(Error::at(path, 1, None, format!("missing column '{c}'")));
+    for (c, name) in TAPE_COLUMNS.iter().enumerate() {
+        if position[c] == usize::MAX {
+            errors.push(Error::at(path, 1, None, format!("missing column '{name}'")));
         }
     }
     if !errors.is_empty() {
         return Err(Error::collect(errors).unwrap_err());
     }
 
-    let mut lines = Vec::new();
-    let mut first_line_of_id: HashMap<String, usize> = HashMap::new();
-    for record in reader.records() {
-        let record = match record {
-            Ok(r) => r,
+    let mut lines = Vec::with_capacity(text.len() / 64);
+    let mut first_line_of_id: HashMap<String, usize, IdHash> = HashMap::default();
+    let mut record = csv::ByteRecord::new();
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
             Err(e) => {
                 let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
                 errors.push(Error::at(
@@ -115,12 +143,12 @@ pub fn parse_tape(path: &Path, text: &str) -> Result<Vec<LoanLine>> {
                 ));
                 continue;
             }
-        };
-        let line = record.position().map(|p| p.line() as usize).unwrap_or(0);
-        if record.iter().all(|f| f.is_empty()) {
-            continue;
         }
+        let line = record.position().map(|p| p.line() as usize).unwrap_or(0);
         if record.len() != headers.len() {
+            if record.iter().all(|f| field(f).is_empty()) {
+                continue;
+            }
             errors.push(Error::at(
                 path,
                 line,
@@ -129,15 +157,23 @@ pub fn parse_tape(path: &Path, text: &str) -> Result<Vec<LoanLine>> {
             ));
             continue;
         }
+        // Each column's field, trimmed, once (the header has every column
+        // once and no others, so each field is one column's).
+        let mut fields = [""; TAPE_COLUMNS.len()];
+        for (c, f) in fields.iter_mut().enumerate() {
+            *f = record.get(position[c]).map(field).unwrap_or("");
+        }
+        if fields.iter().all(|f| f.is_empty()) {
+            continue;
+        }
         let mut row = Row {
             path,
             line,
-            record: &record,
-            position: &position,
+            fields: &fields,
             errors: &mut errors,
         };
         if let Some(l) = row.loan_line() {
-            if let Some(first) = first_line_of_id.get(&l.id) {
+            if let Some(first) = first_line_of_id.get(l.id.as_str()) {
                 errors.push(Error::at(
                     path,
                     line,
@@ -157,33 +193,93 @@ pub fn parse_tape(path: &Path, text: &str) -> Result<Vec<LoanLine>> {
     Ok(lines)
 }
 
+/// A field as text, trimmed. The tape is text, so the bytes between its
+/// delimiters are too.
+fn field(bytes: &[u8]) -> &str {
+    let b = bytes.trim_ascii();
+    let text = std::str::from_utf8(b).unwrap_or("");
+    match (b.first(), b.last()) {
+        // Unicode whitespace is not ASCII: only a non-ASCII end can hold more.
+        (Some(f), Some(l)) if !f.is_ascii() || !l.is_ascii() => text.trim(),
+        _ => text,
+    }
+}
+
+/// `p` percent as a fraction: [`percent`], without a division where moving
+/// the decimal point two places gives the same number, written the same way.
+fn fraction(p: Decimal) -> Decimal {
+    // Decimal division by 100 gives the dividend's digits two places
+    // further right, or, for a whole number of hundreds at its scale, the
+    // hundreds at that scale: so does this (the test checks both ways).
+    let m = p.mantissa();
+    let (m, k) = if m % 100 == 0 { (m / 100, 0) } else { (m, 2) };
+    // Near the limits of the type (28 places, 96 bits) division rounds:
+    // leave those to it.
+    if p.is_zero() || p.scale() > 16 || m.unsigned_abs() >= 1 << 64 {
+        return percent(p);
+    }
+    Decimal::try_from_i128_with_scale(m, p.scale() + k).unwrap_or_else(|_| percent(p))
+}
+
+/// A quick hash for loan ids (short, mostly ASCII strings from one file;
+/// a collision only costs a comparison). Deterministic: no random seed.
+#[derive(Default, Clone, Copy)]
+struct IdHash;
+
+impl std::hash::BuildHasher for IdHash {
+    type Hasher = IdHasher;
+    fn build_hasher(&self) -> IdHasher {
+        IdHasher(0)
+    }
+}
+
+/// FNV-style multiply-xor over 8-byte words.
+struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = self.0;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            h = (h ^ u64::from_le_bytes(w)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+            h = h.rotate_left(29);
+        }
+        for &b in chunks.remainder() {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+    fn finish(&self) -> u64 {
+        let h = self.0;
+        (h ^ (h >> 32)).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+    }
+}
+
 /// One row being read: its fields, and where to put what is wrong with them.
 struct Row<'a> {
     path: &'a Path,
     line: usize,
-    record: &'a csv::StringRecord,
-    position: &'a HashMap<&'static str, usize>,
+    fields: &'a [&'a str; TAPE_COLUMNS.len()],
     errors: &'a mut Vec<Error>,
 }
 
 impl<'a> Row<'a> {
-    fn get(&self, column: &str) -> &'a str {
-        self.position
-            .get(column)
-            .and_then(|i| self.record.get(*i))
-            .unwrap_or("")
+    fn get(&self, column: usize) -> &'a str {
+        self.fields[column]
     }
 
-    fn bad(&mut self, column: &str, msg: String) {
+    fn bad(&mut self, column: usize, msg: String) {
         self.errors.push(Error::at(
             self.path,
             self.line,
             None,
-            format!("column '{column}': {msg}"),
+            format!("column '{}': {msg}", TAPE_COLUMNS[column]),
         ));
     }
 
-    fn text(&mut self, column: &str) -> Option<String> {
+    fn text(&mut self, column: usize) -> Option<String> {
         let v = self.get(column);
         if v.is_empty() {
             self.bad(column, "expected a value, found nothing".into());
@@ -193,10 +289,15 @@ impl<'a> Row<'a> {
         }
     }
 
-    fn decimal(&mut self, column: &str, what: &str) -> Option<Decimal> {
+    fn decimal(&mut self, column: usize, what: &str) -> Option<Decimal> {
         let v = self.get(column);
-        let number = v.strip_suffix('%').unwrap_or(v).trim().replace(',', "");
-        match Decimal::from_str(&number) {
+        let number = v.strip_suffix('%').unwrap_or(v).trim();
+        let parsed = if number.contains(',') {
+            Decimal::from_str(&number.replace(',', ""))
+        } else {
+            Decimal::from_str(number)
+        };
+        match parsed {
             Ok(d) if !v.is_empty() => Some(d),
             _ => {
                 self.bad(column, format!("expected {what}, found '{v}'"));
@@ -205,7 +306,7 @@ impl<'a> Row<'a> {
         }
     }
 
-    fn non_negative(&mut self, column: &str, what: &str) -> Option<Decimal> {
+    fn non_negative(&mut self, column: usize, what: &str) -> Option<Decimal> {
         let d = self.decimal(column, what)?;
         if d < Decimal::ZERO {
             self.bad(
@@ -217,7 +318,7 @@ impl<'a> Row<'a> {
         Some(d)
     }
 
-    fn months(&mut self, column: &str, min: u32) -> Option<u32> {
+    fn months(&mut self, column: usize, min: u32) -> Option<u32> {
         let v = self.get(column);
         match v.parse::<u32>() {
             Ok(n) if n >= min => Some(n),
@@ -233,18 +334,18 @@ impl<'a> Row<'a> {
 
     fn loan_line(&mut self) -> Option<LoanLine> {
         let before = self.errors.len();
-        let id = self.text("id");
-        let group = self.text("group");
-        let balance = self.non_negative("balance", "a balance in dollars, like 125000.00");
-        let gross = self.non_negative("gross_coupon", "a coupon in percent, like 8.0");
-        let net = self.non_negative("net_coupon", "a coupon in percent, like 7.5");
-        let original = self.months("original_term", 1);
-        let remaining = self.months("remaining_term", 1);
+        let id = self.text(ID);
+        let group = self.text(GROUP);
+        let balance = self.non_negative(BALANCE, "a balance in dollars, like 125000.00");
+        let gross = self.non_negative(GROSS_COUPON, "a coupon in percent, like 8.0");
+        let net = self.non_negative(NET_COUPON, "a coupon in percent, like 7.5");
+        let original = self.months(ORIGINAL_TERM, 1);
+        let remaining = self.months(REMAINING_TERM, 1);
         if let (Some(o), Some(r)) = (original, remaining)
             && r > o
         {
             self.bad(
-                "remaining_term",
+                REMAINING_TERM,
                 format!("expected at most the original term ({o}), found '{r}'"),
             );
         }
@@ -252,30 +353,27 @@ impl<'a> Row<'a> {
             && n > g
         {
             self.bad(
-                "net_coupon",
+                NET_COUPON,
                 format!("expected at most the gross coupon ({g}), found '{n}'"),
             );
         }
-        let kind = self.get("type").to_ascii_lowercase();
-        let arm = match kind.as_str() {
-            "fixed" => {
-                for c in ARM_COLUMNS {
-                    let v = self.get(c);
-                    if !v.is_empty() {
-                        self.bad(
-                            c,
-                            format!("expected nothing for a fixed-rate line, found '{v}'"),
-                        );
-                    }
+        let kind = self.get(TYPE);
+        let arm = if kind.eq_ignore_ascii_case("fixed") {
+            for c in ARM_COLUMNS {
+                let v = self.get(c);
+                if !v.is_empty() {
+                    self.bad(
+                        c,
+                        format!("expected nothing for a fixed-rate line, found '{v}'"),
+                    );
                 }
-                None
             }
-            "arm" => self.arm_terms(),
-            _ => {
-                let v = self.get("type");
-                self.bad("type", format!("expected 'fixed' or 'arm', found '{v}'"));
-                None
-            }
+            None
+        } else if kind.eq_ignore_ascii_case("arm") {
+            self.arm_terms()
+        } else {
+            self.bad(TYPE, format!("expected 'fixed' or 'arm', found '{kind}'"));
+            None
         };
         if self.errors.len() > before {
             return None;
@@ -284,8 +382,8 @@ impl<'a> Row<'a> {
             id: id?,
             group: group?,
             balance: balance?,
-            gross_coupon: percent(gross?),
-            net_coupon: percent(net?),
+            gross_coupon: fraction(gross?),
+            net_coupon: fraction(net?),
             original_term: original?,
             remaining_term: remaining?,
             arm,
@@ -293,27 +391,27 @@ impl<'a> Row<'a> {
     }
 
     fn arm_terms(&mut self) -> Option<ArmTerms> {
-        let margin = self.decimal("margin", "a margin in percent, like 5.5");
-        let next = self.months("months_to_next_reset", 1);
-        let period = self.months("reset_period", 1);
-        let periodic = self.non_negative("periodic_cap", "a periodic cap in percent, like 1.0");
-        let life_cap = self.non_negative("life_cap", "a life cap in percent, like 14.5");
-        let life_floor = self.non_negative("life_floor", "a life floor in percent, like 7.5");
+        let margin = self.decimal(MARGIN, "a margin in percent, like 5.5");
+        let next = self.months(MONTHS_TO_NEXT_RESET, 1);
+        let period = self.months(RESET_PERIOD, 1);
+        let periodic = self.non_negative(PERIODIC_CAP, "a periodic cap in percent, like 1.0");
+        let life_cap = self.non_negative(LIFE_CAP, "a life cap in percent, like 14.5");
+        let life_floor = self.non_negative(LIFE_FLOOR, "a life floor in percent, like 7.5");
         if let (Some(c), Some(f)) = (life_cap, life_floor)
             && f > c
         {
             self.bad(
-                "life_floor",
+                LIFE_FLOOR,
                 format!("expected at most the life cap ({c}), found '{f}'"),
             );
         }
         Some(ArmTerms {
-            margin: percent(margin?),
+            margin: fraction(margin?),
             months_to_next_reset: next?,
             reset_period: period?,
-            periodic_cap: percent(periodic?),
-            life_cap: percent(life_cap?),
-            life_floor: percent(life_floor?),
+            periodic_cap: fraction(periodic?),
+            life_cap: fraction(life_cap?),
+            life_floor: fraction(life_floor?),
         })
     }
 }
@@ -324,6 +422,59 @@ mod tests {
     use rust_decimal_macros::dec;
 
     const HEADER: &str = "id,group,balance,gross_coupon,net_coupon,original_term,remaining_term,type,margin,months_to_next_reset,reset_period,periodic_cap,life_cap,life_floor";
+
+    #[test]
+    fn fraction_is_percent_written_the_same_way() {
+        for t in [
+            "0",
+            "0.0",
+            "8",
+            "8.0",
+            "6.50",
+            "10.20",
+            "200",
+            "1000",
+            "0.10",
+            "7.25",
+            "13.250",
+            "0.001",
+            "100",
+            "6.125",
+            "-1.5",
+            "12345.6789",
+            "0.0000000000000000000000001",
+            "79228162514264337593543950335",
+        ] {
+            let p = Decimal::from_str(t).unwrap();
+            let (a, b) = (fraction(p), percent(p));
+            assert_eq!(a, b, "{t}");
+            assert_eq!(a.to_string(), b.to_string(), "{t}");
+            assert_eq!(a.scale(), b.scale(), "{t}");
+        }
+        let mut m: i64 = 1;
+        for i in 0..20_000i64 {
+            m = (m
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407))
+                >> 20;
+            let mantissa = match i % 4 {
+                0 => m % 1_000,
+                1 => (m % 1_000) * 100,
+                2 => m,
+                _ => -(m % 100_000),
+            };
+            let p = Decimal::new(mantissa, (i % 29) as u32);
+            let (a, b) = (fraction(p), percent(p));
+            assert_eq!((a, a.to_string()), (b, b.to_string()), "{p}");
+        }
+    }
+
+    #[test]
+    fn fields_are_trimmed_of_unicode_space_as_before() {
+        assert_eq!(field(b"  8.5 "), "8.5");
+        assert_eq!(field("\u{a0}8.5\u{2003}".as_bytes()), "8.5");
+        assert_eq!(field(b""), "");
+    }
 
     #[test]
     fn reads_fixed_and_arm_lines() {

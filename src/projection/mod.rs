@@ -19,7 +19,7 @@ use rust_decimal::Decimal;
 pub use start::{GroupTerms, Start, at_closing, from_filing, loan_lines};
 
 use crate::calendar::DayCount;
-use crate::collateral::{LineKind, LineState, LoanLine, RatePlan};
+use crate::collateral::{LinePool, LoanLine};
 use crate::deal::Deal;
 use crate::error::{Error, Result};
 use crate::num::Num;
@@ -196,32 +196,6 @@ impl<'d> Projection<'d> {
     ) -> Result<()> {
         let deal = self.deal;
         let months = (self.max_months + scenario.assumptions.lag).min(MAX_MONTHS);
-        // One rate plan per kind and age of line, shared by the lines like it.
-        let mut keys: Vec<(LineKind, u32)> = Vec::new();
-        let mut plans: Vec<RatePlan<T>> = Vec::new();
-        for l in &self.lines {
-            let key = (l.kind(), l.age());
-            if !keys.contains(&key) {
-                keys.push(key);
-                plans.push(RatePlan::new(&scenario.assumptions, key.0, key.1, months));
-            }
-        }
-        let mut lines: Vec<LineState<T>> = self
-            .lines
-            .iter()
-            .map(|l| {
-                let p = keys
-                    .iter()
-                    .position(|k| *k == (l.kind(), l.age()))
-                    .expect("planned");
-                LineState::new(l, &plans[p])
-            })
-            .collect();
-        let mut balances: Vec<T> = self
-            .lines
-            .iter()
-            .map(|l| T::from_decimal(l.balance).round_cents())
-            .collect();
         let ngroups = deal.groups.len().max(1);
         if self.start.index.is_none() && matches!(scenario.libor, Libor::Filing { .. }) {
             return Err(Error::Usage(format!(
@@ -230,6 +204,31 @@ impl<'d> Projection<'d> {
             )));
         }
         let filing_index = self.start.index.unwrap_or_default();
+        let arm_spread = T::from_decimal(deal.collateral.arm_index_spread);
+        // The index each month's ARM resets read (the scenario's, never the
+        // waterfall's): the line stepper is given it month by month, the
+        // block stepper all of it up front.
+        let mut arm_index = Vec::with_capacity(months as usize);
+        let mut index = Vec::with_capacity(months as usize);
+        let mut libor = (Decimal::MIN, T::ZERO);
+        for month in 1..=months {
+            let rate = scenario.libor.at(month, filing_index);
+            if rate != libor.0 {
+                libor = (rate, T::from_decimal(rate));
+            }
+            index.push(libor.1);
+            arm_index.push(libor.1 + arm_spread);
+        }
+        let mut plans = Vec::new();
+        let mut pool = LinePool::new(
+            &self.lines,
+            &self.line_groups,
+            ngroups,
+            &scenario.assumptions,
+            months,
+            &arm_index,
+            &mut plans,
+        );
         let mut state = self.start.state.convert::<T>();
         let mut out = engine.result();
         let mut ends = vec![
@@ -244,7 +243,6 @@ impl<'d> Projection<'d> {
             .call
             .as_ref()
             .map(|c| T::from_decimal(c.fraction_of_cutoff * deal.cutoff_balance));
-        let arm_spread = T::from_decimal(deal.collateral.arm_index_spread);
         let mut input = PeriodInput {
             date: self.start.date,
             period: 0,
@@ -260,9 +258,9 @@ impl<'d> Projection<'d> {
             counterparty_default: false,
             swap_termination: T::ZERO,
         };
-        let mut libor = (Decimal::MIN, T::ZERO);
         for month in 1..=months {
-            let pool_beginning = balances.iter().fold(T::ZERO, |a, &b| a + b);
+            let sums = pool.month(month, arm_index[month as usize - 1]);
+            let pool_beginning = sums.iter().fold(T::ZERO, |a, s| a + s.beginning);
             if !pool_beginning.is_positive() {
                 break;
             }
@@ -273,36 +271,18 @@ impl<'d> Projection<'d> {
             input.accrual_start = prev;
             input.days = self.days(month);
             input.date = date;
-            // Convert the index only when it changes.
-            let rate = scenario.libor.at(month, filing_index);
-            if rate != libor.0 {
-                libor = (rate, T::from_decimal(rate));
-            }
-            input.index = libor.1;
-            let arm_index = input.index + arm_spread;
-            for g in input.groups.iter_mut() {
-                *g = GroupCash::zero();
-            }
-            for c in coupons.iter_mut() {
-                *c = T::ZERO;
-            }
-            for e in ends.iter_mut() {
-                e.in_foreclosure = T::ZERO;
-            }
-            for (i, line) in lines.iter_mut().enumerate() {
-                let g = self.line_groups[i];
-                let beginning = balances[i];
-                let f = line.step(month, arm_index);
+            input.index = index[month as usize - 1];
+            for (g, s) in sums.iter().enumerate() {
                 let cash = &mut input.groups[g];
-                cash.beginning_balance += beginning;
-                cash.interest += f.net_interest;
-                cash.scheduled_principal += f.actual_amortization + f.amort_from_defaults;
-                cash.prepayments += f.voluntary_prepayments;
-                cash.liquidation_proceeds += f.principal_recovery;
-                cash.realized_loss += f.principal_loss;
-                coupons[g] += line.net_coupon() * beginning;
-                ends[g].in_foreclosure += f.in_foreclosure;
-                balances[i] = f.pool_balance;
+                *cash = GroupCash::zero();
+                cash.beginning_balance = s.beginning;
+                cash.interest = s.interest;
+                cash.scheduled_principal = s.scheduled;
+                cash.prepayments = s.prepayments;
+                cash.liquidation_proceeds = s.recoveries;
+                cash.realized_loss = s.losses;
+                coupons[g] = s.coupon_balance;
+                ends[g].in_foreclosure = s.in_foreclosure;
             }
             let called = scenario.call && threshold.is_some_and(|th| pool_beginning <= th);
             let mut delinquent = T::ZERO;

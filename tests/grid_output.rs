@@ -295,3 +295,53 @@ fn each_grid_row_says_what_project_prints_for_its_scenario_alone() {
         &r,
     );
 }
+
+// --- the workers' text against the typed rows ----------------------------------
+
+/// [`Grid::write`] (rows formatted by the workers from integer cents and a
+/// date table) and [`RowWriter::rows`] of [`Grid::run`]'s typed rows (the
+/// summary's `Decimal`s) write the same bytes.
+#[test]
+fn the_workers_text_is_what_the_typed_rows_write() {
+    use waterfall::deal::Deal;
+    use waterfall::grid::{Format, Grid, RowWriter};
+    use waterfall::projection::{From, Projection};
+    use waterfall::scenario::ScenarioSet;
+
+    let cases = [
+        (HE4, Some(HE4_FILING), "scenarios/grid.toml"),
+        ("deals/fjf-02", None, "deals/fjf-01/scenarios/165psa.toml"),
+    ];
+    for (dir, filing, scenarios) in cases {
+        let deal = Deal::load(&root().join(dir)).unwrap();
+        let filing = filing.map(|f| root().join(f));
+        let p = match &filing {
+            Some(f) => Projection::from(&deal, From::Filing(f)).unwrap(),
+            None => Projection::from(&deal, From::Closing).unwrap(),
+        };
+        let set = ScenarioSet::load(&root().join(scenarios)).unwrap();
+        let grid = Grid::new(&p, &set);
+        for format in [Format::Csv, Format::Table, Format::Json] {
+            let mut typed = RowWriter::new(Vec::new(), format);
+            typed.begin().unwrap();
+            grid.run(Some(2), |chunk| {
+                for scenario in chunk {
+                    typed.rows(scenario)?;
+                }
+                Ok(())
+            })
+            .unwrap();
+            let typed = typed.finish().unwrap();
+            let mut text = RowWriter::new(Vec::new(), format);
+            text.begin().unwrap();
+            let mut scenarios = 0;
+            grid.write(Some(2), &mut text, |n| scenarios += n).unwrap();
+            assert_eq!(scenarios as usize, set.len());
+            let text = text.finish().unwrap();
+            assert!(
+                typed == text,
+                "{dir} {format:?}: the workers' text differs from the typed rows'"
+            );
+        }
+    }
+}

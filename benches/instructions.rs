@@ -6,9 +6,11 @@
 //! `valgrind --tool=callgrind` twice for each workload, once setting it up
 //! and running it and once only setting it up, and prints the difference:
 //! the instructions the work took, on every thread it used: one projection of each bundled deal (f64), a 1,000-scenario HE4 grid
-//! on one thread, one month of a 10,000-loan tape in the line stepper, twelve
-//! months of it in the block stepper (the fast path's), reading a 10,000-line
-//! tape, and the reconciliation of every bundled filing. Without valgrind it says so and does nothing.
+//! on one thread (typed rows only, and written as CSV), one month of a
+//! 10,000-loan tape in the line stepper, twelve months of it in the block
+//! stepper (the fast path's), reading a 10,000-line tape, and the
+//! reconciliation of every bundled filing. Without valgrind it says so and
+//! does nothing.
 //!
 //! `cargo bench --bench instructions -- NAME` runs one workload (the name, or
 //! a part of it); `--workload NAME [--setup-only]` runs it once,
@@ -21,7 +23,7 @@ use std::process::Command;
 use rust_decimal::Decimal;
 use waterfall::collateral::{LoanLine, RatePlan};
 use waterfall::deal::Deal;
-use waterfall::grid::{Grid, GridRow};
+use waterfall::grid::{Format, Grid, GridRow, RowWriter};
 use waterfall::num::Num;
 use waterfall::projection::{From, Projection, summary::Summarizer};
 use waterfall::reconcile::{self, Options};
@@ -79,7 +81,8 @@ fn projection(dir: PathBuf, filed: bool) -> Work {
     })
 }
 
-fn grid() -> Work {
+/// HE4 from its filing and 10 x 10 x 10 = 1,000 scenarios.
+fn grid_he4() -> Grid<'static> {
     let deal: &'static Deal = Box::leak(Box::new(
         Deal::load(&root().join("deals/absc-2003-he4")).unwrap(),
     ));
@@ -91,7 +94,12 @@ fn grid() -> Work {
         "severity = \"40\"\n[grid]\nprepay = [\"50PPC\",\"60PPC\",\"70PPC\",\"80PPC\",\"90PPC\",\"100PPC\",\"110PPC\",\"120PPC\",\"130PPC\",\"150PPC\"]\ndefault = [\"0CDR\",\"1CDR\",\"2CDR\",\"3CDR\",\"4CDR\",\"5CDR\",\"6CDR\",\"8CDR\",\"10CDR\",\"12CDR\"]\nseverity = [\"20\",\"25\",\"30\",\"35\",\"40\",\"45\",\"50\",\"55\",\"60\",\"65\"]\n",
     )));
     assert_eq!(set.len(), 1000);
-    let g = Grid::new(p, set);
+    Grid::new(p, set)
+}
+
+/// The grid's typed rows, not written.
+fn grid() -> Work {
+    let g = grid_he4();
     Box::new(move || {
         let mut rows = 0usize;
         g.run(Some(1), |chunk: &[Vec<GridRow>]| {
@@ -100,6 +108,18 @@ fn grid() -> Work {
         })
         .unwrap();
         black_box(rows);
+    })
+}
+
+/// The grid written as CSV (to nowhere), as `waterfall grid --format csv` does.
+fn grid_csv() -> Work {
+    let g = grid_he4();
+    Box::new(move || {
+        let mut rows = RowWriter::new(std::io::sink(), Format::Csv);
+        rows.begin().unwrap();
+        g.write(Some(1), &mut rows, |_| {}).unwrap();
+        black_box(rows.written());
+        rows.finish().unwrap();
     })
 }
 
@@ -255,6 +275,10 @@ fn workloads() -> Vec<(String, Setup)> {
         w.push((label, Box::new(move || projection(dir.clone(), filed))));
     }
     w.push(("grid HE4, 1,000 scenarios, 1 thread".into(), Box::new(grid)));
+    w.push((
+        "grid HE4, 1,000 scenarios, 1 thread, CSV".into(),
+        Box::new(grid_csv),
+    ));
     w.push((
         "one month of a 10,000-loan tape".into(),
         Box::new(tape_month),

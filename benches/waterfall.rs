@@ -6,7 +6,7 @@ use std::path::Path;
 use criterion::{Criterion, criterion_group, criterion_main};
 use rust_decimal::Decimal;
 use waterfall::deal::Deal;
-use waterfall::grid::{Grid, GridRow};
+use waterfall::grid::{Format, Grid, GridRow, RowWriter};
 use waterfall::num::Num;
 use waterfall::projection::{Projection, summary::Summarizer};
 use waterfall::reconcile::{self, Options};
@@ -110,6 +110,17 @@ fn grid_he4(c: &mut Criterion) {
             })
             .unwrap();
             rows
+        })
+    });
+    group.bench_function("1,000-scenario HE4 grid written as CSV, all cores", |b| {
+        b.iter(|| {
+            let grid = Grid::new(&p, &set);
+            let mut rows = RowWriter::new(std::io::sink(), Format::Csv);
+            rows.begin().unwrap();
+            grid.write(None, &mut rows, |_| {}).unwrap();
+            let n = rows.written();
+            rows.finish().unwrap();
+            n
         })
     });
     group.finish();

@@ -673,16 +673,11 @@ fn run(cli: Cli) -> Result<u8> {
             let mut grid = Grid::new(&projection, &set);
             grid.cancel = Some(cooperative_interrupts());
             let progress = progress_bar(set.len() as u64, "scenarios", out.is_some());
-            // Rows go out chunk by chunk, each counted once written.
+            // The workers write the rows; they go out chunk by chunk, each
+            // counted once written.
             let stream = |rows: &mut grid::RowWriter<&mut dyn Write>| -> Result<()> {
                 rows.begin()?;
-                grid.run(threads, |chunk| {
-                    for scenario in chunk {
-                        rows.rows(scenario)?;
-                    }
-                    progress.inc(chunk.len() as u64);
-                    Ok(())
-                })
+                grid.write(threads, rows, |n| progress.inc(n))
             };
             match &out {
                 Some(path) => write_atomic(path, |w| {

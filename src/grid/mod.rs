@@ -2,12 +2,20 @@
 //! path, summarised to one row per scenario and class, in scenario order.
 //!
 //! Scenarios are taken in chunks: a chunk is computed in parallel (rayon,
-//! one engine per worker), its rows are handed to the caller in order, and
-//! the next chunk starts. Memory stays bounded by the chunk, whatever the
-//! number of scenarios, and the output is the same for any thread count,
-//! because each scenario is computed by the same code on its own.
+//! one engine per worker) and handed over in scenario order. Memory stays
+//! bounded by the chunk, whatever the number of scenarios, and the output is
+//! the same for any thread count, because each scenario is computed (and
+//! written) by the same code on its own.
+//!
+//! [`Grid::write`] is the text path (CSV, table, JSON): the workers write
+//! each scenario's rows into byte buffers ([`text`]) and the calling thread
+//! only copies the buffers out, in order, while the workers go on with the
+//! next chunk (one chunk waits between them, so the workers never run more
+//! than two chunks ahead of the output). [`Grid::run`] hands typed rows
+//! ([`GridRow`]) to the caller a chunk at a time instead.
 
 use std::io::Write;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::NaiveDate;
@@ -19,6 +27,8 @@ use crate::projection::Projection;
 use crate::projection::summary::{ClassSummary, Summarizer};
 use crate::scenario::{Scenario, ScenarioSet};
 use crate::waterfall::Engine;
+
+pub mod text;
 
 /// Scenarios computed between two hand-overs to the caller.
 pub const CHUNK: usize = 256;
@@ -104,6 +114,24 @@ impl<'a> Grid<'a> {
         }
     }
 
+    fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
+        let mut builder = rayon::ThreadPoolBuilder::new();
+        if let Some(n) = threads {
+            check_threads(n)?;
+            builder = builder.num_threads(n);
+        }
+        builder.build().map_err(|e| {
+            Error::Usage(format!(
+                "cannot start {} worker threads: {e}",
+                threads.unwrap_or(0)
+            ))
+        })
+    }
+
+    fn cancelled(&self) -> bool {
+        self.cancel.is_some_and(|c| c.load(Ordering::Relaxed))
+    }
+
     /// Run every scenario, handing each chunk's rows (a `Vec` per scenario,
     /// in scenario order) to `consume`. `threads` limits the workers.
     pub fn run(
@@ -111,17 +139,7 @@ impl<'a> Grid<'a> {
         threads: Option<usize>,
         mut consume: impl FnMut(&[Vec<GridRow>]) -> Result<()>,
     ) -> Result<()> {
-        let mut builder = rayon::ThreadPoolBuilder::new();
-        if let Some(n) = threads {
-            check_threads(n)?;
-            builder = builder.num_threads(n);
-        }
-        let pool = builder.build().map_err(|e| {
-            Error::Usage(format!(
-                "cannot start {} worker threads: {e}",
-                threads.unwrap_or(0)
-            ))
-        })?;
+        let pool = Self::pool(threads)?;
         let n = self.set.len();
         let p = self.projection;
         // Setting an engine up costs about as much as a projection: set one
@@ -129,7 +147,7 @@ impl<'a> Grid<'a> {
         let prototype = Engine::<f64>::new(p.deal);
         let mut first = 0;
         while first < n {
-            if self.cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+            if self.cancelled() {
                 return Err(Error::Interrupted);
             }
             let last = (first + CHUNK).min(n);
@@ -147,6 +165,148 @@ impl<'a> Grid<'a> {
             first = last;
         }
         Ok(())
+    }
+
+    /// Run every scenario and write its rows to `rows` (after
+    /// [`RowWriter::begin`], before [`RowWriter::finish`]), the workers
+    /// formatting them; `progress` is told how many scenarios each chunk
+    /// written held. Stops with the first failed scenario's error before
+    /// writing any row of its chunk, at the first chunk after a cancel
+    /// ([`Error::Interrupted`]), or when writing fails.
+    pub fn write<W: Write>(
+        &self,
+        threads: Option<usize>,
+        rows: &mut RowWriter<W>,
+        mut progress: impl FnMut(u64),
+    ) -> Result<()> {
+        let pool = Self::pool(threads)?;
+        let n = self.set.len();
+        let p = self.projection;
+        let layout = text::RowText::new(p.deal, rows.format);
+        let prototype = Engine::<f64>::new(p.deal);
+        // Workers' engines and buffers, kept from chunk to chunk.
+        let idle: Mutex<Vec<Worker>> = Mutex::new(Vec::new());
+        // Set when the output fails: the rest of the chunk is not needed.
+        let stop = AtomicBool::new(false);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Vec<Part>>>(1);
+        std::thread::scope(|s| {
+            let (layout, prototype, idle, stop) = (&layout, &prototype, &idle, &stop);
+            s.spawn(move || {
+                let mut first = 0;
+                while first < n {
+                    if self.cancelled() {
+                        let _ = tx.send(Err(Error::Interrupted));
+                        return;
+                    }
+                    let last = (first + CHUNK).min(n);
+                    let mut parts: Vec<Part> = pool.install(|| {
+                        (first..last)
+                            .into_par_iter()
+                            .fold(
+                                || Part::new(idle, prototype),
+                                |mut part, i| {
+                                    if let Some(w) = part.worker.as_mut()
+                                        && part.error.is_none()
+                                        && !stop.load(Ordering::Relaxed)
+                                    {
+                                        match w.scenario(p, self.set, layout, i, &mut part.text) {
+                                            Ok(k) => part.rows += k,
+                                            Err(e) => part.error = Some(e),
+                                        }
+                                    }
+                                    part.scenarios += 1;
+                                    part
+                                },
+                            )
+                            .collect()
+                    });
+                    if let Ok(mut idle) = idle.lock() {
+                        idle.extend(parts.iter_mut().filter_map(|p| p.worker.take().map(|w| *w)));
+                    }
+                    if tx.send(Ok(parts)).is_err() {
+                        return;
+                    }
+                    first = last;
+                }
+            });
+            let written = (|| -> Result<()> {
+                for chunk in &rx {
+                    let mut parts = chunk?;
+                    if let Some(e) = parts.iter_mut().find_map(|p| p.error.take()) {
+                        return Err(e);
+                    }
+                    let mut scenarios = 0;
+                    for part in &parts {
+                        rows.text(&part.text, part.rows)?;
+                        scenarios += part.scenarios;
+                    }
+                    progress(scenarios as u64);
+                }
+                Ok(())
+            })();
+            if written.is_err() {
+                stop.store(true, Ordering::Relaxed);
+            }
+            // The producer stops at its next hand-over.
+            drop(rx);
+            written
+        })
+    }
+}
+
+/// What a worker keeps between scenarios.
+struct Worker<'d> {
+    engine: Engine<'d, f64>,
+    tally: text::Tally,
+    scratch: text::Scratch,
+}
+
+impl Worker<'_> {
+    /// Run scenario `i` (0-based) and append its rows to `out`; how many.
+    fn scenario(
+        &mut self,
+        p: &Projection,
+        set: &ScenarioSet,
+        layout: &text::RowText,
+        i: usize,
+        out: &mut Vec<u8>,
+    ) -> Result<usize> {
+        let scenario = set.get(i);
+        self.tally.reset(p.deal.classes.len());
+        p.run(&scenario, &mut self.engine, &mut self.tally)?;
+        let params = scenario.columns();
+        Ok(layout.scenario(i + 1, &params, &self.tally, &mut self.scratch, out))
+    }
+}
+
+/// A run of consecutive scenarios of a chunk, as one worker wrote them.
+struct Part<'d> {
+    /// Back to the idle workers once the chunk is done.
+    worker: Option<Box<Worker<'d>>>,
+    text: Vec<u8>,
+    rows: usize,
+    scenarios: usize,
+    error: Option<Error>,
+}
+
+impl<'d> Part<'d> {
+    fn new(idle: &Mutex<Vec<Worker<'d>>>, prototype: &Engine<'d, f64>) -> Self {
+        let worker = idle
+            .lock()
+            .ok()
+            .and_then(|mut v| v.pop())
+            .unwrap_or_else(|| Worker {
+                engine: prototype.clone(),
+                tally: text::Tally::default(),
+                scratch: text::Scratch::default(),
+            });
+        Part {
+            worker: Some(Box::new(worker)),
+            text: Vec::new(),
+            rows: 0,
+            scenarios: 0,
+            error: None,
+        }
     }
 }
 
@@ -293,6 +453,18 @@ impl<W: Write> RowWriter<W> {
             .map_err(Self::io)?;
             self.rows += 1;
         }
+        Ok(())
+    }
+
+    /// `rows` rows the workers wrote ([`Grid::write`]), as they are (the
+    /// first JSON row without the `,` that would separate it from one before).
+    fn text(&mut self, bytes: &[u8], rows: usize) -> Result<()> {
+        let bytes = match bytes.strip_prefix(b",") {
+            Some(rest) if self.format == Format::Json && self.rows == 0 => rest,
+            _ => bytes,
+        };
+        self.out.write_all(bytes).map_err(Self::io)?;
+        self.rows += rows;
         Ok(())
     }
 

@@ -139,34 +139,35 @@ pub fn write_amount(out: &mut Vec<u8>, x: f64, table: bool) {
     }
 }
 
-/// A weighted average life, as the summary holds it (to 1/100 of a year)
-/// and writes it: the digits the `Decimal` has, so `6.5` when the `f64` is
-/// a whole number of hundredths, else two decimals.
+/// A weighted average life, as the summary holds it: to 1/100 of a year,
+/// always two decimals (`6.50`).
 fn write_wal(out: &mut Vec<u8>, w: f64) {
     let c = w * 100.0;
     // Below 10^8 hundredths the Decimal is within 1.5e-7 hundredths of
-    // `c`: more than 1e-6 from a whole number, it has more than two
-    // decimals and rounds to two.
+    // `c`, so away from a half hundredth `c` rounds as the Decimal does.
     if c.abs() < 1e8 {
         let r = c.round();
         let off = (c - r).abs();
-        if off > 1e-6 && off < 0.49 && !(r == 0.0 && w.is_sign_negative()) {
+        if off < 0.49 && !(r == 0.0 && w.is_sign_negative()) {
             write_cents(out, r as i64);
             return;
         }
     }
-    let _ = write!(out, "{}", decimal_cents(w));
+    let mut d = decimal_cents(w);
+    d.rescale(2);
+    let _ = write!(out, "{d}");
 }
 
 /// Writedowns as a percentage of the original balance, to 4 decimals.
 fn write_loss_percent(out: &mut Vec<u8>, writedown: f64, original: Decimal) {
     if original.is_zero() || cents(writedown) == Some(0) {
-        // The summary's zero: no writedown divides to `0`.
-        out.push(b'0');
+        // The summary's zero, to 4 decimals like every other row.
+        out.extend_from_slice(b"0.0000");
         return;
     }
     let w = decimal_cents(writedown);
-    let p = (w * Decimal::ONE_HUNDRED / original).round_dp_with_strategy(4, MONEY_ROUNDING);
+    let mut p = (w * Decimal::ONE_HUNDRED / original).round_dp_with_strategy(4, MONEY_ROUNDING);
+    p.rescale(4);
     let _ = write!(out, "{p}");
 }
 
@@ -550,21 +551,24 @@ mod tests {
     }
 
     #[test]
-    fn wals_keep_the_digits_the_decimal_has() {
+    fn wals_are_written_to_two_decimals() {
         let w = |x: f64| {
             let mut v = Vec::new();
             write_wal(&mut v, x);
             String::from_utf8(v).unwrap()
         };
-        assert_eq!(w(6.5), "6.5");
-        assert_eq!(w(4.0), "4");
+        assert_eq!(w(6.5), "6.50");
+        assert_eq!(w(4.0), "4.00");
+        assert_eq!(w(0.125), "0.13");
         assert_eq!(w(4.36), "4.36");
         assert_eq!(w(4.3612), "4.36");
         assert_eq!(w(4.4999999), "4.50");
         assert_eq!(w(2.0 / 3.0), "0.67");
         let mut x = 0.013_f64;
         while x < 100.0 {
-            assert_eq!(w(x), decimal_cents(x).to_string(), "{x}");
+            let mut d = decimal_cents(x);
+            d.rescale(2);
+            assert_eq!(w(x), d.to_string(), "{x}");
             x *= 1.0173;
         }
     }

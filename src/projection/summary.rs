@@ -104,11 +104,16 @@ impl<T: Num> Summarizer<T> {
         }
     }
 
-    /// The summary, amounts rounded to the cent and WALs to 1/100 of a year.
+    /// The summary, amounts rounded to the cent and WALs to 1/100 of a year,
+    /// loss percentages to 4 decimals, each written with all its decimals
+    /// (`4.00`, not `4`), so a column reads the same in every row.
     pub fn finish(&self, deal: &Deal) -> Summary {
         let d = |x: T| {
-            x.to_decimal()
-                .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+            let mut v = x
+                .to_decimal()
+                .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+            v.rescale(2);
+            v
         };
         let classes = deal
             .classes
@@ -130,11 +135,15 @@ impl<T: Num> Summarizer<T> {
                     total_interest: d(self.interest[k]),
                     total_principal: principal,
                     total_writedown: writedown,
-                    loss_percent: if c.original_balance.is_zero() {
-                        Decimal::ZERO
-                    } else {
-                        (writedown * Decimal::ONE_HUNDRED / c.original_balance)
-                            .round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero)
+                    loss_percent: {
+                        let mut p = if c.original_balance.is_zero() {
+                            Decimal::ZERO
+                        } else {
+                            (writedown * Decimal::ONE_HUNDRED / c.original_balance)
+                                .round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero)
+                        };
+                        p.rescale(4);
+                        p
                     },
                     first_writedown: self.first_writedown[k],
                     ending_balance: d(self.ending[k]),

@@ -323,6 +323,7 @@ enum Command {
     Price {
         #[command(flatten)]
         start: FromFiling,
+        /// The class priced (its name in the deal file).
         #[arg(long)]
         class: String,
         /// A scenario file: one scenario, a grid or a list (a row per scenario and price).
@@ -374,6 +375,7 @@ enum Command {
     Matrix {
         #[command(flatten)]
         start: FromFiling,
+        /// The class priced (its name in the deal file).
         #[arg(long)]
         class: String,
         /// A scenario file: one scenario, a grid or a list (a column per scenario).

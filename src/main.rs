@@ -18,9 +18,8 @@ use waterfall::format::OutputFormat;
 use waterfall::grid::{self, Grid};
 use waterfall::output::{io, write_atomic};
 use waterfall::pricing;
-use waterfall::projection::{self, Both, Projection, Recorder, summary::Summarizer};
+use waterfall::projection::{self, Projection};
 use waterfall::scenario::ScenarioSet;
-use waterfall::waterfall::Engine;
 use waterfall::{reconcile, report};
 
 #[derive(Parser)]
@@ -161,24 +160,7 @@ impl FromFiling {
         if from.as_os_str() != "latest" {
             return Ok(Some(from.clone()));
         }
-        let dir = deal.dir().join("filings");
-        let entries = std::fs::read_dir(&dir).map_err(|e| {
-            Error::file(
-                &dir,
-                format!("--from latest: cannot list the deal's filings: {e}"),
-            )
-        })?;
-        let mut files: Vec<PathBuf> = entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.is_file())
-            .collect();
-        files.sort();
-        files.pop().map(Some).ok_or_else(|| {
-            Error::file(
-                &dir,
-                "--from latest: the deal has no filing to start from (the directory is empty)",
-            )
-        })
+        deal.latest_filing().map(Some)
     }
 }
 
@@ -860,25 +842,11 @@ fn project<T: waterfall::num::Num>(
     format: Output,
     plot: Option<PathBuf>,
 ) -> Result<u8> {
-    let mut engine = Engine::<T>::new(p.deal);
-    let start: Vec<T> = p
-        .start
-        .balances(p.deal)
-        .iter()
-        .map(|&b| T::from_decimal(b))
-        .collect();
-    let mut summarizer = Summarizer::new(p.deal, &start);
-    let mut recorder = Recorder::default();
-    p.run(
-        scenario,
-        &mut engine,
-        &mut Both(&mut recorder, &mut summarizer),
-    )?;
-    let summary = summarizer.finish(p.deal);
-    let records = &recorder.periods;
+    let recorded = p.record::<T>(scenario)?;
+    let (records, summary) = (&recorded.periods, &recorded.summary);
     if format == Output::Xlsx {
         let path = waterfall::export::require_file("xlsx", out.as_deref())?;
-        let sheets = waterfall::export::project_sheets(p, scenario, records, &summary)?;
+        let sheets = waterfall::export::project_sheets(p, scenario, records, summary)?;
         let bytes = waterfall::export::xlsx::workbook(&sheets, p.start.date)?;
         write_plot(p, records, scenario, plot.as_deref())?;
         write_atomic(path, |w| w.write_all(&bytes).map_err(io(path)))?;
@@ -887,7 +855,7 @@ fn project<T: waterfall::num::Num>(
     if let Some(dir) = &out {
         std::fs::create_dir_all(dir)
             .map_err(|e| Error::file(dir, format!("cannot create the output directory: {e}")))?;
-        projection::output::write_csv_dir(dir, p, records, &summary)?;
+        projection::output::write_csv_dir(dir, p, records, summary)?;
     }
     write_plot(p, records, scenario, plot.as_deref())?;
     let text = match format {
@@ -899,12 +867,12 @@ fn project<T: waterfall::num::Num>(
         }
         Output::Text(OutputFormat::Json) => {
             serde_json::to_string_pretty(&projection::output::to_json(
-                p, scenario, records, &summary,
+                p, scenario, records, summary,
             ))
             .expect("serializable")
                 + "\n"
         }
-        _ => projection::output::summary_text(p, scenario, &summary),
+        _ => projection::output::summary_text(p, scenario, summary),
     };
     print(&text)?;
     Ok(0)

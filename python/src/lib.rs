@@ -118,26 +118,7 @@ impl Start {
         match self {
             Start::Closing => Ok(None),
             Start::Report(p) => Ok(Some(p.clone())),
-            Start::Latest => {
-                let dir = deal.dir().join("filings");
-                let entries = std::fs::read_dir(&dir).map_err(|e| {
-                    Error::file(
-                        &dir,
-                        format!("--from latest: cannot list the deal's filings: {e}"),
-                    )
-                })?;
-                let mut files: Vec<PathBuf> = entries
-                    .filter_map(|e| e.ok().map(|e| e.path()))
-                    .filter(|p| p.is_file())
-                    .collect();
-                files.sort();
-                files.pop().map(Some).ok_or_else(|| {
-                    Error::file(
-                        &dir,
-                        "--from latest: the deal has no filing to start from (the directory is empty)",
-                    )
-                })
-            }
+            Start::Latest => deal.latest_filing().map(Some),
         }
     }
 

@@ -8,8 +8,8 @@ use rust_decimal::Decimal;
 use waterfall::breakeven::Breakeven;
 use waterfall::grid::{self, GridRow};
 use waterfall::num::Num;
-use waterfall::projection::summary::{Summarizer, Summary};
-use waterfall::projection::{Both, PeriodRecord, Projection, Recorder};
+use waterfall::projection::summary::Summary;
+use waterfall::projection::{PeriodRecord, Projection, Recorded};
 use waterfall::reconcile::Reconciliation;
 use waterfall::report::filing::slug;
 use waterfall::scenario::{Scenario, ScenarioSet};
@@ -52,22 +52,8 @@ fn lib_err(e: PyErr) -> waterfall::Error {
 /// Run `scenario` in number type `T` as `waterfall project` does, keeping
 /// every period, and tabulate it.
 pub fn project<T: Num>(p: &Projection, scenario: &Scenario) -> waterfall::Result<ProjectOut> {
-    let mut engine = Engine::<T>::new(p.deal);
-    let start: Vec<T> = p
-        .start
-        .balances(p.deal)
-        .iter()
-        .map(|&b| T::from_decimal(b))
-        .collect();
-    let mut summarizer = Summarizer::new(p.deal, &start);
-    let mut recorder = Recorder::default();
-    p.run(
-        scenario,
-        &mut engine,
-        &mut Both(&mut recorder, &mut summarizer),
-    )?;
-    let summary = summarizer.finish(p.deal);
-    let records = &recorder.periods;
+    let Recorded { periods, summary } = p.record::<T>(scenario)?;
+    let records = &periods;
     Ok(ProjectOut {
         classes: classes(p, records).map_err(lib_err)?,
         collateral: collateral(p, records).map_err(lib_err)?,

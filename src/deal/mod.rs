@@ -417,6 +417,29 @@ impl Deal {
         self.path.parent().unwrap_or(Path::new("."))
     }
 
+    /// The deal's latest filing: the last file, by name, in `filings/`
+    /// (what `--from latest` starts from).
+    pub fn latest_filing(&self) -> Result<PathBuf> {
+        let dir = self.dir().join("filings");
+        let entries = std::fs::read_dir(&dir).map_err(|e| {
+            Error::file(
+                &dir,
+                format!("--from latest: cannot list the deal's filings: {e}"),
+            )
+        })?;
+        let mut files: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_file())
+            .collect();
+        files.sort();
+        files.pop().ok_or_else(|| {
+            Error::file(
+                &dir,
+                "--from latest: the deal has no filing to start from (the directory is empty)",
+            )
+        })
+    }
+
     pub fn class_index(&self, name: &str) -> Option<usize> {
         self.classes.iter().position(|c| c.name == name)
     }

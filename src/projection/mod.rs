@@ -353,6 +353,38 @@ impl<T: Num> Observer<T> for Recorder<T> {
     }
 }
 
+/// A whole projection: every period kept, and its summary.
+#[derive(Debug, Clone)]
+pub struct Recorded<T> {
+    pub periods: Vec<PeriodRecord<T>>,
+    pub summary: summary::Summary,
+}
+
+impl Projection<'_> {
+    /// Run `scenario` in number type `T` from the projection's start,
+    /// keeping every period (what `project` writes) and the summary.
+    pub fn record<T: Num>(&self, scenario: &Scenario) -> Result<Recorded<T>> {
+        let mut engine = Engine::<T>::new(self.deal);
+        let start: Vec<T> = self
+            .start
+            .balances(self.deal)
+            .iter()
+            .map(|&b| T::from_decimal(b))
+            .collect();
+        let mut summarizer = summary::Summarizer::new(self.deal, &start);
+        let mut recorder = Recorder::default();
+        self.run(
+            scenario,
+            &mut engine,
+            &mut Both(&mut recorder, &mut summarizer),
+        )?;
+        Ok(Recorded {
+            periods: recorder.periods,
+            summary: summarizer.finish(self.deal),
+        })
+    }
+}
+
 /// Sends each period to two observers.
 pub struct Both<'a, A, B>(pub &'a mut A, pub &'a mut B);
 

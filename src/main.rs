@@ -655,6 +655,7 @@ fn run(cli: Cli) -> Result<u8> {
             let set = ScenarioSet::load(&scenarios)?;
             let projection = start.projection(&deal)?;
             let mut grid = Grid::new(&projection, &set);
+            grid.check()?;
             grid.cancel = Some(cooperative_interrupts());
             let progress = progress_bar(set.len() as u64, "scenarios", out.is_some());
             // The workers write the rows; they go out chunk by chunk, each

@@ -1071,3 +1071,12 @@ fn a_format_the_extension_contradicts_is_refused() {
     grid_to(&csv, &["--format", "csv"]).exits(0);
     assert!(csv.is_file());
 }
+
+#[test]
+fn a_grid_that_needs_a_filing_but_starts_at_closing_writes_nothing_and_exits_2() {
+    // scenarios/grid.toml takes LIBOR from the filing; from closing there is
+    // none. The refusal comes before the header, so stdout stays empty.
+    let run = waterfall(&["grid", HE4, "--scenarios", "scenarios/grid.toml"]);
+    run.refused();
+    assert!(run.stderr.contains("--from latest"), "{}", run.stderr);
+}

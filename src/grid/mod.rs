@@ -114,6 +114,12 @@ impl<'a> Grid<'a> {
         }
     }
 
+    /// Whether every scenario can run from the projection's start, checked
+    /// before any row is written (so a refused grid writes nothing).
+    pub fn check(&self) -> Result<()> {
+        (0..self.set.len()).try_for_each(|i| self.projection.check(&self.set.get(i)))
+    }
+
     fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
         let mut builder = rayon::ThreadPoolBuilder::new();
         if let Some(n) = threads {

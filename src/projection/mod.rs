@@ -187,6 +187,18 @@ impl<'d> Projection<'d> {
         DayFractions::from_ratios(&self.fractions[i])
     }
 
+    /// Whether `scenario` can run from this start: one that takes the index
+    /// from the filing needs a filing to start from.
+    pub fn check(&self, scenario: &Scenario) -> Result<()> {
+        if self.start.index.is_none() && matches!(scenario.libor, Libor::Filing { .. }) {
+            return Err(Error::Usage(format!(
+                "scenario {} takes the index from the filing, but the projection starts at closing: start from a filing (--from latest or a report) or give libor = {{ flat = \"...\" }} or a vector",
+                scenario.name
+            )));
+        }
+        Ok(())
+    }
+
     /// Run `scenario` to the last payment, handing each period to `observer`.
     pub fn run<T: Num, O: Observer<T>>(
         &self,
@@ -197,12 +209,7 @@ impl<'d> Projection<'d> {
         let deal = self.deal;
         let months = (self.max_months + scenario.assumptions.lag).min(MAX_MONTHS);
         let ngroups = deal.groups.len().max(1);
-        if self.start.index.is_none() && matches!(scenario.libor, Libor::Filing { .. }) {
-            return Err(Error::Usage(format!(
-                "scenario {} takes the index from the filing, but the projection starts at closing: give libor = {{ flat = \"...\" }} or a vector",
-                scenario.name
-            )));
-        }
+        self.check(scenario)?;
         let filing_index = self.start.index.unwrap_or_default();
         let arm_spread = T::from_decimal(deal.collateral.arm_index_spread);
         // The index each month's ARM resets read (the scenario's, never the

@@ -230,6 +230,21 @@ pub fn breakevens(
         .collect()
 }
 
+/// The classes `--class all` means: every class with a principal balance
+/// at issue (senior and mezzanine), not the one holding the OC.
+pub fn all_classes(deal: &crate::deal::Deal) -> Vec<usize> {
+    deal.classes
+        .iter()
+        .enumerate()
+        .filter(|(k, c)| {
+            c.has_principal()
+                && !c.original_balance.is_zero()
+                && deal.oc.as_ref().and_then(|o| o.holder) != Some(*k)
+        })
+        .map(|(k, _)| k)
+        .collect()
+}
+
 /// The assumptions a breakeven searches around when no scenario is given.
 pub fn default_base(by: By) -> Scenario {
     use crate::collateral::{Assumptions, PpcCurves, Prepay};

@@ -713,16 +713,7 @@ fn run(cli: Cli) -> Result<u8> {
                 None => breakeven::default_base(by),
             };
             let classes: Vec<usize> = if class.eq_ignore_ascii_case("all") {
-                deal.classes
-                    .iter()
-                    .enumerate()
-                    .filter(|(k, c)| {
-                        c.has_principal()
-                            && !c.original_balance.is_zero()
-                            && deal.oc.as_ref().and_then(|o| o.holder) != Some(*k)
-                    })
-                    .map(|(k, _)| k)
-                    .collect()
+                breakeven::all_classes(&deal)
             } else {
                 vec![class_index(&deal, &class)?]
             };

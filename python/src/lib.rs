@@ -432,16 +432,7 @@ impl Deal {
                     None => breakeven::default_base(by),
                 };
                 let classes: Vec<usize> = if class_name.eq_ignore_ascii_case("all") {
-                    deal.classes
-                        .iter()
-                        .enumerate()
-                        .filter(|(k, c)| {
-                            c.has_principal()
-                                && !c.original_balance.is_zero()
-                                && deal.oc.as_ref().and_then(|o| o.holder) != Some(*k)
-                        })
-                        .map(|(k, _)| k)
-                        .collect()
+                    breakeven::all_classes(deal)
                 } else {
                     vec![class_index(deal, class_name)?]
                 };

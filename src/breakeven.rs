@@ -9,9 +9,8 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use crate::collateral::Defaults;
 use crate::error::{Error, Result};
 use crate::format::OutputFormat;
-use crate::num::Num;
 use crate::projection::Projection;
-use crate::projection::summary::{Summarizer, Summary};
+use crate::projection::summary::Summary;
 use crate::scenario::{Libor, Scenario};
 use crate::waterfall::Engine;
 
@@ -88,18 +87,6 @@ fn with_rate(base: &Scenario, by: By, d: Decimal) -> Scenario {
     s
 }
 
-fn run(p: &Projection, engine: &mut Engine<f64>, s: &Scenario) -> Result<Summary> {
-    let start: Vec<f64> = p
-        .start
-        .balances(p.deal)
-        .iter()
-        .map(|b| b.to_f64())
-        .collect();
-    let mut sum = Summarizer::new(p.deal, &start);
-    p.run(s, engine, &mut sum)?;
-    Ok(sum.finish(p.deal))
-}
-
 /// The breakeven of class `k` under `base`, searched `by`, to `tolerance`
 /// (in the unit searched; the default when `None`).
 pub fn breakeven(
@@ -132,7 +119,7 @@ fn search(
     let mut projections = 0u32;
     let mut eval = |x: Decimal| -> Result<Summary> {
         projections += 1;
-        run(p, &mut engine, &with_rate(base, by, x))
+        p.summarize(&with_rate(base, by, x), &mut engine)
     };
     let loses = |s: &Summary| s.classes[k].total_writedown > Decimal::ZERO;
     let class = &p.deal.classes[k];

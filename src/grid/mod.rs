@@ -22,9 +22,8 @@ use chrono::NaiveDate;
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::num::Num;
 use crate::projection::Projection;
-use crate::projection::summary::{ClassSummary, Summarizer};
+use crate::projection::summary::ClassSummary;
 use crate::scenario::{Scenario, ScenarioSet};
 use crate::waterfall::Engine;
 
@@ -74,15 +73,7 @@ pub fn summarize(
     scenario: &Scenario,
     number: usize,
 ) -> Result<Vec<GridRow>> {
-    let start: Vec<f64> = p
-        .start
-        .balances(p.deal)
-        .iter()
-        .map(|b| b.to_f64())
-        .collect();
-    let mut sum = Summarizer::new(p.deal, &start);
-    p.run(scenario, engine, &mut sum)?;
-    let s = sum.finish(p.deal);
+    let s = p.summarize(scenario, engine)?;
     let params = scenario.columns();
     Ok(s.classes
         .into_iter()

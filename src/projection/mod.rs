@@ -372,13 +372,7 @@ impl Projection<'_> {
     /// keeping every period (what `project` writes) and the summary.
     pub fn record<T: Num>(&self, scenario: &Scenario) -> Result<Recorded<T>> {
         let mut engine = Engine::<T>::new(self.deal);
-        let start: Vec<T> = self
-            .start
-            .balances(self.deal)
-            .iter()
-            .map(|&b| T::from_decimal(b))
-            .collect();
-        let mut summarizer = summary::Summarizer::new(self.deal, &start);
+        let mut summarizer = summary::Summarizer::new(self.deal, &self.start_balances());
         let mut recorder = Recorder::default();
         self.run(
             scenario,
@@ -389,6 +383,27 @@ impl Projection<'_> {
             periods: recorder.periods,
             summary: summarizer.finish(self.deal),
         })
+    }
+
+    /// Run `scenario` on `engine` and keep only its summary (what a grid,
+    /// a breakeven search or a price needs of a run).
+    pub fn summarize<T: Num>(
+        &self,
+        scenario: &Scenario,
+        engine: &mut Engine<T>,
+    ) -> Result<summary::Summary> {
+        let mut summarizer = summary::Summarizer::new(self.deal, &self.start_balances());
+        self.run(scenario, engine, &mut summarizer)?;
+        Ok(summarizer.finish(self.deal))
+    }
+
+    /// Every class's balance (or notional) at the start, in `T`.
+    fn start_balances<T: Num>(&self) -> Vec<T> {
+        self.start
+            .balances(self.deal)
+            .iter()
+            .map(|&b| T::from_decimal(b))
+            .collect()
     }
 }
 

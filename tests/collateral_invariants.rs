@@ -407,3 +407,22 @@ fn bad_speeds_are_refused_with_messages() {
     // Large curve multiples are valid; their rates are capped at 100%.
     assert!("5000PSA".parse::<Prepay>().is_ok());
 }
+
+/// A month's interest that is an exact half cent rounds up, in both number
+/// types. $10,002.00 at a 7.00% net coupon earns 10,002.00 × 0.07 / 12 =
+/// 700.14 / 12 = 58.345 exactly, so 58.35; at the 7.50% gross coupon,
+/// 10,002.00 × 0.075 / 12 = 750.15 / 12 = 62.5125, so 62.51. Computed with
+/// the monthly rate 0.07 / 12 cut to 28 digits first, the net figure would
+/// land a hair under the half and round down to 58.34.
+#[test]
+fn an_exact_half_cent_of_interest_rounds_up_in_decimal_and_f64() {
+    let mut line = fixed(dec!(10002.00), dec!(0.075), 360, 360);
+    line.net_coupon = dec!(0.07);
+    let a = assumptions("0CPR", "0CDR", 0, true);
+    let exact = project_line::<Decimal>(&line, &a, 1, |_| Decimal::ZERO);
+    assert_eq!(exact[0].net_interest, dec!(58.35));
+    assert_eq!(exact[0].expected_interest, dec!(62.51));
+    let fast = project_line::<f64>(&line, &a, 1, |_| 0.0);
+    assert_eq!(fast[0].net_interest, 58.35);
+    assert_eq!(fast[0].expected_interest, 62.51);
+}

@@ -16,9 +16,8 @@ fn d(s: &str) -> Decimal {
 }
 
 /// `n` lines of varied plans. With `round_rates`, every coupon, margin and
-/// cap is a multiple of 0.12%, so a monthly rate is a terminating decimal and
-/// the exact path's products are exact (the f64 paths then round the same
-/// halves); otherwise coupons step by 0.125%.
+/// cap is a multiple of 0.12%, so a monthly rate is a terminating decimal;
+/// otherwise coupons step by 0.125%.
 fn tape(n: usize, round_rates: bool) -> Vec<LoanLine> {
     let step = if round_rates {
         d("0.0012")
@@ -176,14 +175,14 @@ fn blocks_pay_each_group_what_the_line_stepper_and_the_exact_path_pay() {
 
 #[test]
 fn blocks_match_the_line_stepper_with_any_coupons() {
-    // Coupons in eighths: the exact path's monthly rates repeat (7.125%/12),
-    // so its halves may fall a hair below the f64 paths'; the two f64
-    // steppers still agree to the cent.
+    // Coupons in eighths: a monthly rate repeats (7.125%/12), but interest
+    // is balance × coupon ÷ 12 in one division, so an exact half cent is
+    // still exact in Decimal and all three paths agree to the cent.
     let lines = tape(3_000, false);
     let groups: Vec<usize> = (0..lines.len()).map(|i| i % 3).collect();
-    agree(&lines, &groups, 3, false);
+    agree(&lines, &groups, 3, true);
     let groups: Vec<usize> = (0..600).collect();
-    agree(&lines[..600], &groups, 600, false);
+    agree(&lines[..600], &groups, 600, true);
 }
 
 #[test]

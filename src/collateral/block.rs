@@ -249,7 +249,6 @@ struct Block {
     gross: Vec<f64>,
     net: Vec<f64>,
     rate: Vec<f64>,
-    net_rate: Vec<f64>,
     /// The foreclosure ring, slot-major: slot `s` of lane `l` at `s * n + l`.
     ring_defaulted: Vec<f64>,
     ring_factor: Vec<f64>,
@@ -528,7 +527,6 @@ impl Block {
             gross: vec![0.0; n],
             net: vec![0.0; n],
             rate: vec![0.0; n],
-            net_rate: vec![0.0; n],
             ring_defaulted: vec![0.0; slots * n],
             ring_factor: vec![1.0; slots * n],
             margin: Vec::new(),
@@ -558,7 +556,6 @@ impl Block {
             b.gross[l] = gross;
             b.net[l] = net;
             b.rate[l] = rate;
-            b.net_rate[l] = net / 12.0;
             b.x[l] = discount(rate, line.remaining_term);
             if let Some(t) = &line.arm {
                 b.margin[l] = f64::from_decimal(t.margin);
@@ -584,7 +581,6 @@ impl Block {
         self.gross[l] = coupon;
         self.net[l] += coupon - prior;
         self.rate[l] = coupon / 12.0;
-        self.net_rate[l] = self.net[l] / 12.0;
         self.x[l] = discount(self.rate[l], self.remaining[l] as u32);
         while self.next_reset[l] <= month {
             self.next_reset[l] = self.next_reset[l].saturating_add(self.period[l]);
@@ -618,7 +614,6 @@ impl Block {
         let mut remaining = load(&self.remaining);
         let mut pending = load(&self.pending);
         let mut rate = load(&self.rate);
-        let mut net_rate = load(&self.net_rate);
         let mut net = load(&self.net);
         let lag = plan.lag;
         let lag_f = lag as f64;
@@ -636,7 +631,6 @@ impl Block {
                             self.remaining[i] = remaining[l];
                             self.reset(i, month, index_at(month));
                             rate[l] = self.rate[i];
-                            net_rate[l] = self.net_rate[i];
                             net[l] = self.net[i];
                             x[l] = self.x[i];
                         }
@@ -723,7 +717,8 @@ impl Block {
                 let recovery = (adb - loss).pos();
                 let on_defaults = round_whole((nd + fcl0 - adb) * f[l]);
                 let from_defaults = if advancing { on_defaults } else { 0.0 };
-                let net_interest = round_whole((perf0 - nd) * net_rate[l]);
+                // As LineState: balance × coupon, then ÷ 12.
+                let net_interest = round_whole((perf0 - nd) * net[l] / 12.0);
 
                 let p = perf0 - nd - voluntary[l] - amortization[l];
                 let c = nd + fcl0 - adb - from_defaults;
@@ -753,7 +748,6 @@ impl Block {
         store(&mut self.remaining, remaining);
         store(&mut self.pending, pending);
         store(&mut self.rate, rate);
-        store(&mut self.net_rate, net_rate);
         store(&mut self.net, net);
     }
 }

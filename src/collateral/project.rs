@@ -114,7 +114,6 @@ pub struct LineState<'p, T: Num> {
     gross: T,
     net: T,
     rate: T,
-    net_rate: T,
     /// `(1 + rate)^−remaining`.
     x: T,
     perf: T,
@@ -158,7 +157,6 @@ impl<'p, T: Num> LineState<'p, T> {
             gross,
             net,
             rate,
-            net_rate: net / twelve,
             x: discount(rate, remaining),
             perf: T::from_decimal(line.balance).round_cents(),
             fcl: T::ZERO,
@@ -309,10 +307,14 @@ impl<'p, T: Num> LineState<'p, T> {
             T::ZERO
         };
 
-        let expected_interest = ((perf0 + fcl0) * self.rate).round_cents();
-        let interest_lost = ((new_defaults + fcl0) * self.rate).round_cents();
+        // Balance × annual coupon, then ÷ 12: one division, so an exact half
+        // cent stays exact in Decimal (the monthly rate cut to 28 digits
+        // first would land it just under the half).
+        let month = |balance: T, coupon: T| (balance * coupon / self.twelve).round_cents();
+        let expected_interest = month(perf0 + fcl0, self.gross);
+        let interest_lost = month(new_defaults + fcl0, self.gross);
         let actual_interest = expected_interest - interest_lost;
-        let net_interest = ((perf0 - new_defaults) * self.net_rate).round_cents();
+        let net_interest = month(perf0 - new_defaults, self.net);
 
         // Differences of cent amounts are cent amounts: rounding them again is
         // a no-op in Decimal and keeps f64 balances on the cent grid.
@@ -362,7 +364,6 @@ impl<'p, T: Num> LineState<'p, T> {
         self.gross = coupon;
         self.net += coupon - prior;
         self.rate = coupon / self.twelve;
-        self.net_rate = self.net / self.twelve;
         self.x = discount(self.rate, self.remaining);
         if let Some(a) = self.arm.as_mut() {
             while a.next_reset <= self.month {

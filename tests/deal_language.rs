@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 use waterfall::deal::Deal;
+use waterfall::num::Num;
 use waterfall::waterfall::{
     DayFractions, DealState, Engine, Explain, GroupCash, NoLedger, PeriodInput, PeriodResult,
 };
@@ -30,27 +31,27 @@ fn cash(beginning: Decimal, interest: Decimal, principal: Decimal) -> GroupCash<
 }
 
 /// The inputs of a period from `start` to `end` (both the 15th: a 30/360 month).
-fn period(
+fn period<T: Num>(
     deal: &Deal,
     n: u32,
     start: NaiveDate,
     end: NaiveDate,
-    g: GroupCash<Decimal>,
-) -> PeriodInput<Decimal> {
+    g: GroupCash<T>,
+) -> PeriodInput<T> {
     PeriodInput {
         date: end,
         period: n,
         accrual_start: start,
         days_actual: (end - start).num_days() as u32,
         days: DayFractions::new(start, end, start, end),
-        index: Decimal::ZERO,
+        index: T::ZERO,
         next_date: deal.calendar.distribution_after(end, 1),
         groups: vec![g],
-        premiums: Decimal::ZERO,
-        delinquent_60_plus: Decimal::ZERO,
-        earnings: vec![Decimal::ZERO; deal.accounts.len()],
+        premiums: T::ZERO,
+        delinquent_60_plus: T::ZERO,
+        earnings: vec![T::ZERO; deal.accounts.len()],
         counterparty_default: false,
-        swap_termination: Decimal::ZERO,
+        swap_termination: T::ZERO,
     }
 }
 
@@ -329,4 +330,125 @@ fn expressions_limit_steps_and_name_what_they_moved() {
     assert_eq!(out.steps[turbo].available, dec!(190.00));
     assert_eq!(out.classes[0].principal, dec!(300.00));
     assert_eq!(state.balances[0], dec!(700.00));
+}
+
+const GATED_DEAL: &str = r#"
+[deal]
+name = "Steps gated by tests"
+closing_date = "2025-01-15"
+first_distribution_date = "2025-02-15"
+cutoff_balance = "1000"
+
+[calendar]
+payment_day = 15
+business_day = "none"
+holidays = "none"
+
+[[account]]
+name = "available"
+receives = ["interest", "principal"]
+
+[[account]]
+name = "side"
+
+[[class]]
+name = "R"
+
+[[waterfall]]
+action = "transfer"
+name = "first"
+from = "available"
+to = "side"
+limit = "60"
+when = "account[available] >= 100"
+
+[[waterfall]]
+action = "transfer"
+name = "second"
+from = "available"
+to = "side"
+limit = "60"
+when = "account[available] >= 100"
+
+[[waterfall]]
+action = "transfer"
+name = "third"
+from = "available"
+to = "side"
+limit = "10"
+when = "pool.interest >= 100"
+
+[[waterfall]]
+action = "transfer"
+name = "fourth"
+from = "available"
+to = "side"
+limit = "10"
+when = "pool.interest >= 100"
+
+[[waterfall]]
+action = "pay-remainder"
+from = "available"
+to = "R"
+
+[[waterfall]]
+action = "pay-remainder"
+from = "side"
+to = "R"
+"#;
+
+#[test]
+fn a_test_that_reads_a_moving_balance_is_asked_again_at_each_step() {
+    // 150 of interest comes in. The first transfer's test holds (150 >= 100)
+    // and moves 60, leaving 90: the same test then fails for the second.
+    // The pool's interest does not move, so the third and fourth both run
+    // (10 each), and the remainder, 90 - 20 = 70, and the side's 80 go to R.
+    let d = deal(GATED_DEAL);
+    let mut state = DealState::<Decimal>::at_closing(&d);
+    let (start, end) = (date(2025, 1, 15), date(2025, 2, 15));
+    let p = period(
+        &d,
+        1,
+        start,
+        end,
+        cash(dec!(1000), dec!(150), Decimal::ZERO),
+    );
+    for fast in [false, true] {
+        let out = if fast {
+            let mut state = DealState::<f64>::at_closing(&d);
+            let g = GroupCash {
+                beginning_balance: 1000.0,
+                interest: 150.0,
+                ..GroupCash::zero()
+            };
+            let p = period(&d, 1, start, end, g);
+            let mut engine = Engine::<f64>::new(&d);
+            let mut out = engine.result();
+            engine.run(&mut state, &p, &mut out, &mut NoLedger).unwrap();
+            out.steps
+                .iter()
+                .map(|s| {
+                    (
+                        s.ran,
+                        Decimal::from_f64_retain(s.amount).unwrap().round_dp(2),
+                    )
+                })
+                .collect::<Vec<_>>()
+        } else {
+            let out = run(&d, &mut state, &p);
+            out.steps.iter().map(|s| (s.ran, s.amount)).collect()
+        };
+        assert_eq!(
+            out,
+            vec![
+                (true, dec!(60)),
+                (false, dec!(0)),
+                (true, dec!(10)),
+                (true, dec!(10)),
+                (true, dec!(70)),
+                (true, dec!(80)),
+            ],
+            "fast = {fast}"
+        );
+    }
 }

@@ -220,6 +220,14 @@ impl Expr {
         self.node.quantities(out)
     }
 
+    /// Whether every quantity the expression reads is settled before the
+    /// waterfall runs ([`Quantity::settled_before_the_waterfall`]).
+    pub fn settled_before_the_waterfall(&self) -> bool {
+        let mut qs = Vec::new();
+        self.quantities(&mut qs);
+        qs.iter().all(|q| q.settled_before_the_waterfall())
+    }
+
     /// A constant expression's value (as written: `2.20%`, not `1 + 1`).
     pub fn constant(&self) -> Option<Term> {
         match &self.node {

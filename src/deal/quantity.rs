@@ -204,6 +204,67 @@ pub enum Quantity {
     },
 }
 
+impl Quantity {
+    /// Whether the quantity's value is settled before the waterfall's first
+    /// step and cannot move while the steps run: the collateral's figures,
+    /// what the determination works out (triggers, step-down, named
+    /// quantities, accrued interest, the OC target, the derivatives'
+    /// amounts) and beginning balances. Balances now, what is due or paid so
+    /// far and the steps' own figures move. A test that reads only settled
+    /// quantities has one value a period, however many steps it gates.
+    pub fn settled_before_the_waterfall(&self) -> bool {
+        match self {
+            Quantity::Pool { .. }
+            | Quantity::Named(_)
+            | Quantity::Index
+            | Quantity::Period
+            | Quantity::Days
+            | Quantity::Stepdown
+            | Quantity::Trigger(_)
+            | Quantity::Schedule(_) => true,
+            Quantity::Balance { at, .. } => match at {
+                BalanceAt::Beginning | BalanceAt::Original => true,
+                BalanceAt::Current => false,
+            },
+            Quantity::Interest { field, .. } => match field {
+                InterestField::Accrued => true,
+                InterestField::Due | InterestField::Paid => false,
+            },
+            Quantity::Account { field, .. } => match field {
+                AccountField::Beginning => true,
+                // A target that is not a reserve's is worked out when first
+                // read, from whatever it reads then.
+                AccountField::Balance | AccountField::Target => false,
+            },
+            Quantity::Fee { field, .. } => match field {
+                FeeField::Rate => true,
+                FeeField::Due | FeeField::Paid => false,
+            },
+            Quantity::Oc(field) => match field {
+                OcField::Beginning
+                | OcField::Target
+                | OcField::LastTarget
+                | OcField::Deficiency
+                | OcField::Excess => true,
+                // The floor is worked out when first read.
+                OcField::Floor | OcField::Current => false,
+            },
+            Quantity::Swap { field, .. } => match field {
+                SwapField::Notional
+                | SwapField::Rate
+                | SwapField::Net
+                | SwapField::Payment
+                | SwapField::Receipt => true,
+                SwapField::Termination => false,
+            },
+            Quantity::Cap { field, .. } => match field {
+                CapField::Notional | CapField::Payment => true,
+            },
+            Quantity::Step { .. } => false,
+        }
+    }
+}
+
 /// The names a deal defines, for resolving paths. Each list is in deal order.
 #[derive(Debug, Clone, Default)]
 pub struct Names {

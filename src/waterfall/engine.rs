@@ -61,6 +61,10 @@ struct Plan<T> {
     group_cutoff: Vec<T>,
     call_threshold: Option<T>,
     max_amount: T,
+    /// For each step, the gate its `when` test shares with every step whose
+    /// test is the same and reads only what is settled before the
+    /// waterfall: worked out once a period, not once a step.
+    gates: Vec<Option<usize>>,
 }
 
 /// Buffers reused from period to period.
@@ -94,6 +98,7 @@ struct Memo<T> {
     fees: Vec<Slot<()>>,
     swaps: Vec<Slot<()>>,
     caps: Vec<Slot<()>>,
+    gates: Vec<Slot<bool>>,
     /// A value was needed while it was being worked out: a cycle the
     /// validation should have refused.
     cycle: Option<String>,
@@ -112,6 +117,7 @@ impl<T: Num> Memo<T> {
             fees: vec![Slot::Empty; deal.fees.len()],
             swaps: vec![Slot::Empty; deal.swaps.len()],
             caps: vec![Slot::Empty; deal.caps.len()],
+            gates: Vec::new(),
             cycle: None,
         }
     }
@@ -127,6 +133,7 @@ impl<T: Num> Memo<T> {
         self.fees.fill(Slot::Empty);
         self.swaps.fill(Slot::Empty);
         self.caps.fill(Slot::Empty);
+        self.gates.fill(Slot::Empty);
         self.cycle = None;
     }
 }
@@ -158,6 +165,23 @@ impl<'d, T: Num> Engine<'d, T> {
                 }
             })
             .collect();
+        let mut tests: Vec<&Expr> = Vec::new();
+        let gates = deal
+            .steps
+            .iter()
+            .map(|step| {
+                let w = step.when.as_ref()?;
+                if !w.settled_before_the_waterfall() {
+                    return None;
+                }
+                Some(tests.iter().position(|t| *t == w).unwrap_or_else(|| {
+                    tests.push(w);
+                    tests.len() - 1
+                }))
+            })
+            .collect();
+        let mut memo = Memo::new(deal);
+        memo.gates = vec![Slot::Empty; tests.len()];
         let plan = Plan {
             notionals,
             schedules,
@@ -173,6 +197,7 @@ impl<'d, T: Num> Engine<'d, T> {
                 .as_ref()
                 .map(|c| T::from_decimal(c.fraction_of_cutoff * deal.cutoff_balance).round_cents()),
             max_amount: T::from_decimal(MAX_AMOUNT),
+            gates,
         };
         let n = deal.classes.len();
         Engine {
@@ -182,7 +207,7 @@ impl<'d, T: Num> Engine<'d, T> {
                 cur: vec![T::ZERO; n],
                 begin: vec![T::ZERO; n],
                 acc: vec![T::ZERO; deal.accounts.len()],
-                memo: Memo::new(deal),
+                memo,
                 bufs: Vec::new(),
             },
             report_figures: false,
@@ -542,9 +567,17 @@ impl<T: Num, L: Ledger<T>> Run<'_, T, L> {
 
         // The waterfall.
         for (i, step) in deal.steps.iter().enumerate() {
-            let applies = match &step.when {
-                None => true,
-                Some(w) => w.holds(self),
+            let applies = match (&step.when, self.plan.gates[i]) {
+                (None, _) => true,
+                (Some(w), None) => w.holds(self),
+                (Some(w), Some(g)) => match self.memo.gates[g] {
+                    Slot::Done(b) => b,
+                    _ => {
+                        let b = w.holds(self);
+                        self.memo.gates[g] = Slot::Done(b);
+                        b
+                    }
+                },
             };
             let source = step.action.source();
             let before = source.map(|a| self.acc[a]).unwrap_or(T::ZERO);
@@ -1172,14 +1205,14 @@ impl<T: Num, L: Ledger<T>> Run<'_, T, L> {
     }
 
     /// A buffer of `n` zeros for shares at a nesting depth.
-    fn buf(&mut self, n: usize) -> Vec<T> {
+    pub fn buf(&mut self, n: usize) -> Vec<T> {
         let mut b = self.bufs.pop().unwrap_or_default();
         b.clear();
         b.resize(n, T::ZERO);
         b
     }
 
-    fn give_back(&mut self, b: Vec<T>) {
+    pub fn give_back(&mut self, b: Vec<T>) {
         self.bufs.push(b);
     }
 
@@ -1247,7 +1280,7 @@ impl<T: Num, L: Ledger<T>> Run<'_, T, L> {
         spent
     }
 
-    fn outstanding(&self, target: Target) -> T {
+    pub fn outstanding(&self, target: Target) -> T {
         match target {
             Target::Class(k) => self.cur[k],
             Target::Allocation(a) => self.deal.allocations[a]

@@ -64,6 +64,18 @@ pub struct PayPrincipal {
     pub limit: Option<Expr>,
 }
 
+impl PayPrincipal {
+    /// Whether any class the step pays still has a balance.
+    fn anyone_outstanding<T: Num, L: Ledger<T>>(&self, r: &Run<T, L>) -> bool {
+        match &self.to {
+            Distribution::To(t) => r.outstanding(*t).is_positive(),
+            Distribution::GroupShare(pairs) => {
+                pairs.iter().any(|&(_, t)| r.outstanding(t).is_positive())
+            }
+        }
+    }
+}
+
 impl ActionKind for PayPrincipal {
     type Raw = Raw;
     const NAME: &'static str = "pay-principal";
@@ -157,7 +169,9 @@ impl ActionKind for PayPrincipal {
 
     fn run<T: Num, L: Ledger<T>>(&self, r: &mut Run<T, L>, step: usize) -> T {
         let before = r.account(self.from);
-        if !L::ON && !before.is_positive() {
+        // Nothing to pay with, or nobody left to pay: the step pays nothing,
+        // and its limit need not be worked out (retired classes drop out).
+        if !L::ON && (!before.is_positive() || !self.anyone_outstanding(r)) {
             return T::ZERO;
         }
         let amount = r.limited(before, &self.limit).pos();
@@ -170,16 +184,16 @@ impl ActionKind for PayPrincipal {
             Distribution::To(t) => r.pay_principal(*t, amount, &mut payments),
             Distribution::GroupShare(pairs) => {
                 let n = pairs.len();
-                let mut weights: Vec<T> = pairs
-                    .iter()
-                    .map(|&(g, _)| r.input.groups[g].principal_remittance())
-                    .collect();
+                let mut weights = r.buf(n);
+                for (j, &(g, _)) in pairs.iter().enumerate() {
+                    weights[j] = r.input.groups[g].principal_remittance();
+                }
                 if !weights.iter().any(|w| w.is_positive()) {
                     for (j, &(g, _)) in pairs.iter().enumerate() {
                         weights[j] = r.input.groups[g].ending_balance();
                     }
                 }
-                let mut shares = vec![T::ZERO; n];
+                let mut shares = r.buf(n);
                 crate::waterfall::split(amount, &weights, &mut shares);
                 if L::ON {
                     let parts: Vec<String> = pairs
@@ -212,6 +226,8 @@ impl ActionKind for PayPrincipal {
                     paid += p;
                     leftover -= p;
                 }
+                r.give_back(weights);
+                r.give_back(shares);
                 paid
             }
         };

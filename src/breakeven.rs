@@ -125,14 +125,7 @@ fn search(
     let class = &p.deal.classes[k];
     let d = on_grid;
     let at_zero = eval(Decimal::ZERO)?;
-    let pct = |w: Decimal| {
-        if class.original_balance.is_zero() {
-            Decimal::ZERO
-        } else {
-            (w * Decimal::ONE_HUNDRED / class.original_balance)
-                .round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero)
-        }
-    };
+    let pct = |w: Decimal| crate::projection::summary::percent_of(w, class.original_balance);
     if loses(&at_zero) {
         let w = at_zero.classes[k].total_writedown;
         return Ok(Breakeven {
@@ -158,7 +151,7 @@ fn search(
             beyond_range: true,
             first_loss_rate: None,
             first_loss: Decimal::ZERO,
-            first_loss_percent: Decimal::ZERO,
+            first_loss_percent: pct(Decimal::ZERO),
             wal: at_top.classes[k].wal,
             collateral_loss_percent: at_top.deal.cumulative_loss_percent,
             tolerance: d(tol),

@@ -135,16 +135,7 @@ impl<T: Num> Summarizer<T> {
                     total_interest: d(self.interest[k]),
                     total_principal: principal,
                     total_writedown: writedown,
-                    loss_percent: {
-                        let mut p = if c.original_balance.is_zero() {
-                            Decimal::ZERO
-                        } else {
-                            (writedown * Decimal::ONE_HUNDRED / c.original_balance)
-                                .round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero)
-                        };
-                        p.rescale(4);
-                        p
-                    },
+                    loss_percent: percent_of(writedown, c.original_balance),
                     first_writedown: self.first_writedown[k],
                     ending_balance: d(self.ending[k]),
                 }
@@ -166,8 +157,7 @@ impl<T: Num> Summarizer<T> {
                     .collect(),
                 call: self.call,
                 cumulative_loss: loss,
-                cumulative_loss_percent: (loss * Decimal::ONE_HUNDRED / deal.cutoff_balance)
-                    .round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero),
+                cumulative_loss_percent: percent_of(loss, deal.cutoff_balance),
                 collateral_principal: d(self.collateral_principal),
                 collateral_interest: d(self.collateral_interest),
             },
@@ -217,5 +207,38 @@ impl<T: Num> Observer<T> for Summarizer<T> {
         self.cumulative_loss = d.cumulative_loss;
         self.collateral_principal += d.principal_remittance;
         self.collateral_interest += d.interest_remittance;
+    }
+}
+
+/// `part` as a percentage of `whole`, to 4 decimals (halves away from zero)
+/// and always written with 4: `0.0000` for none, or for a whole of zero.
+pub fn percent_of(part: Decimal, whole: Decimal) -> Decimal {
+    let mut p = if whole.is_zero() {
+        Decimal::ZERO
+    } else {
+        (part * Decimal::ONE_HUNDRED / whole)
+            .round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero)
+    };
+    p.rescale(4);
+    p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::percent_of;
+    use rust_decimal_macros::dec;
+
+    #[test]
+    fn a_percentage_is_written_with_four_decimals_even_when_nothing_was_lost() {
+        // 154,230,516 of 1,000,000,000 is 15.4230516%: 15.4231 to 4 places.
+        assert_eq!(
+            percent_of(dec!(154230516), dec!(1000000000)).to_string(),
+            "15.4231"
+        );
+        assert_eq!(percent_of(dec!(0), dec!(1000)).to_string(), "0.0000");
+        // A class with no original balance (a residual) has lost 0.0000%.
+        assert_eq!(percent_of(dec!(5), dec!(0)).to_string(), "0.0000");
+        // 1 of 3 is 33.3333...%; 2 of 3 is 66.6666...%, rounded up.
+        assert_eq!(percent_of(dec!(2), dec!(3)).to_string(), "66.6667");
     }
 }

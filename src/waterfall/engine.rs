@@ -105,7 +105,7 @@ struct Memo<T> {
 }
 
 impl<T: Num> Memo<T> {
-    fn new(deal: &Deal) -> Self {
+    fn new(deal: &Deal, gates: usize) -> Self {
         Memo {
             quantities: vec![Slot::Empty; deal.quantities.len()],
             accrued: vec![Slot::Empty; deal.classes.len()],
@@ -117,7 +117,7 @@ impl<T: Num> Memo<T> {
             fees: vec![Slot::Empty; deal.fees.len()],
             swaps: vec![Slot::Empty; deal.swaps.len()],
             caps: vec![Slot::Empty; deal.caps.len()],
-            gates: Vec::new(),
+            gates: vec![Slot::Empty; gates],
             cycle: None,
         }
     }
@@ -180,8 +180,7 @@ impl<'d, T: Num> Engine<'d, T> {
                 }))
             })
             .collect();
-        let mut memo = Memo::new(deal);
-        memo.gates = vec![Slot::Empty; tests.len()];
+        let memo = Memo::new(deal, tests.len());
         let plan = Plan {
             notionals,
             schedules,
@@ -570,14 +569,7 @@ impl<T: Num, L: Ledger<T>> Run<'_, T, L> {
             let applies = match (&step.when, self.plan.gates[i]) {
                 (None, _) => true,
                 (Some(w), None) => w.holds(self),
-                (Some(w), Some(g)) => match self.memo.gates[g] {
-                    Slot::Done(b) => b,
-                    _ => {
-                        let b = w.holds(self);
-                        self.memo.gates[g] = Slot::Done(b);
-                        b
-                    }
-                },
+                (Some(w), Some(g)) => self.gate(g, w),
             };
             let source = step.action.source();
             let before = source.map(|a| self.acc[a]).unwrap_or(T::ZERO);
@@ -699,6 +691,17 @@ impl<T: Num, L: Ledger<T>> Run<'_, T, L> {
                 v
             }
         }
+    }
+
+    /// A shared step test's value this period (`test` is the test of one of
+    /// the steps that share gate `g`).
+    fn gate(&mut self, g: usize, test: &Expr) -> bool {
+        if let Slot::Done(v) = self.memo.gates[g] {
+            return v;
+        }
+        let v = test.holds(self);
+        self.memo.gates[g] = Slot::Done(v);
+        v
     }
 
     fn any_trigger(&mut self) -> bool {

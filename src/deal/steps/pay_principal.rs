@@ -169,9 +169,12 @@ impl ActionKind for PayPrincipal {
 
     fn run<T: Num, L: Ledger<T>>(&self, r: &mut Run<T, L>, step: usize) -> T {
         let before = r.account(self.from);
-        // Nothing to pay with, or nobody left to pay: the step pays nothing,
-        // and its limit need not be worked out (retired classes drop out).
-        if !L::ON && (!before.is_positive() || !self.anyone_outstanding(r)) {
+        // Nothing to pay with: the step pays nothing. Nobody left to pay: it
+        // pays nothing either, and a limit need not be worked out (without
+        // one, paying retired classes costs no more than this check would).
+        if !L::ON
+            && (!before.is_positive() || (self.limit.is_some() && !self.anyone_outstanding(r)))
+        {
             return T::ZERO;
         }
         let amount = r.limited(before, &self.limit).pos();

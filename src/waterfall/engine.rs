@@ -381,8 +381,22 @@ impl<T: Num> Pool<T> {
 }
 
 impl<T: Num, L: Ledger<T>> crate::deal::expr::Context<T> for Run<'_, T, L> {
+    /// The quantities read most often, read here; the rest through
+    /// [`Run::value`], kept out of line so that the common reads do not pay
+    /// for its size.
+    #[inline]
     fn quantity(&mut self, q: &Quantity) -> T {
-        self.value(q)
+        match q {
+            Quantity::Account {
+                account,
+                field: AccountField::Balance,
+            } => self.acc[*account],
+            Quantity::Named(n) => match self.memo.quantities[*n] {
+                Slot::Done(v) => v,
+                _ => self.value(q),
+            },
+            _ => self.value(q),
+        }
     }
 }
 
@@ -901,8 +915,17 @@ impl<T: Num, L: Ledger<T>> Run<'_, T, L> {
         }
     }
 
-    /// A class's rate and interest for the period.
+    /// A class's rate and interest for the period (worked out on the first
+    /// call of the period; every later call is this check).
+    #[inline]
     fn accrue(&mut self, k: usize) {
+        if !matches!(self.memo.accrued[k], Slot::Done(())) {
+            self.accrue_now(k);
+        }
+    }
+
+    #[inline(never)]
+    fn accrue_now(&mut self, k: usize) {
         match self.memo.accrued[k] {
             Slot::Done(()) => return,
             Slot::Busy => {
@@ -981,6 +1004,7 @@ impl<T: Num, L: Ledger<T>> Run<'_, T, L> {
     }
 
     /// A quantity's value now.
+    #[inline(never)]
     fn value(&mut self, q: &Quantity) -> T {
         let sum =
             |v: &[T], classes: &[usize]| classes.iter().fold(T::ZERO, |a, &k| a + v[k]).canon();
@@ -1231,18 +1255,22 @@ impl<T: Num, L: Ledger<T>> Run<'_, T, L> {
         limit: &Option<Expr>,
     ) -> T {
         let before = self.acc[from];
+        // Nothing due (the commonest case once classes retire): nothing to
+        // share out, no buffers to take. The classes before the first one
+        // owed anything are owed nothing.
+        let first = classes
+            .iter()
+            .position(|&k| self.due(k, what).is_positive());
+        if !L::ON && first.is_none() {
+            return T::ZERO;
+        }
         let n = classes.len();
         let mut dues = self.buf(n);
         let mut paid = self.buf(n);
         let mut total = T::ZERO;
-        for (j, &k) in classes.iter().enumerate() {
-            dues[j] = self.due(k, what).pos();
+        for j in first.unwrap_or(n)..n {
+            dues[j] = self.due(classes[j], what).pos();
             total += dues[j];
-        }
-        if !L::ON && total == T::ZERO {
-            self.give_back(dues);
-            self.give_back(paid);
-            return T::ZERO;
         }
         let available = self.limited(before, limit);
         if available >= total {

@@ -12,29 +12,6 @@ pub enum OutputFormat {
     Json,
 }
 
-/// Group the integer digits of a plain decimal string in threes.
-fn group(s: &str) -> String {
-    let (sign, rest) = match s.strip_prefix('-') {
-        Some(r) => ("-", r),
-        None => ("", s),
-    };
-    let (int, frac) = match rest.split_once('.') {
-        Some((i, f)) => (i, Some(f)),
-        None => (rest, None),
-    };
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    match frac {
-        Some(f) => format!("{sign}{out}.{f}"),
-        None => format!("{sign}{out}"),
-    }
-}
-
 /// `1,234,567.89`: to the cent, halves away from zero.
 pub fn money(d: Decimal) -> String {
     fixed(d, 2)
@@ -45,11 +22,50 @@ pub fn dollars(d: Decimal) -> String {
     fixed(d, 0)
 }
 
-/// Grouped, with exactly `dp` decimals.
+/// Grouped, with exactly `dp` decimals: rounded half away from zero, then
+/// written from the value's digits (its mantissa and scale), the integer
+/// digits in threes; no sign on a zero.
 pub fn fixed(d: Decimal, dp: u32) -> String {
     let r = d.round_dp_with_strategy(dp, RoundingStrategy::MidpointAwayFromZero);
-    let r = if r.is_zero() { Decimal::ZERO } else { r };
-    group(&format!("{:.*}", dp as usize, r))
+    // The mantissa's digits, least significant first (at most 29).
+    let mut m = r.mantissa().unsigned_abs();
+    let mut digits = [0u8; 40];
+    let mut n = 0;
+    while m > 0 {
+        digits[n] = b'0' + (m % 10) as u8;
+        m /= 10;
+        n += 1;
+    }
+    // After rounding the value has at most `dp` decimals; the digit at
+    // power of ten `p` (from `dp` decimals down to the units and up).
+    let scale = r.scale().min(dp) as usize;
+    let pad = dp as usize - scale;
+    let digit = |p: usize| -> u8 {
+        // `p` counts from the last of `dp` decimals: the mantissa's digit
+        // `p - pad`, or a zero.
+        match p.checked_sub(pad) {
+            Some(i) if i < n => digits[i],
+            _ => b'0',
+        }
+    };
+    let int_digits = n.saturating_sub(scale).max(1);
+    let mut out = String::with_capacity(int_digits + int_digits / 3 + dp as usize + 2);
+    if r.is_sign_negative() && n > 0 {
+        out.push('-');
+    }
+    for i in (0..int_digits).rev() {
+        out.push(digit(dp as usize + i) as char);
+        if i > 0 && i % 3 == 0 {
+            out.push(',');
+        }
+    }
+    if dp > 0 {
+        out.push('.');
+        for p in (0..dp as usize).rev() {
+            out.push(digit(p) as char);
+        }
+    }
+    out
 }
 
 /// A fraction as a percentage with `dp` decimals: 0.0147 -> `1.47000%`.
@@ -145,6 +161,56 @@ pub fn csv_field(s: &str) -> std::borrow::Cow<'_, str> {
 mod tests {
     use super::*;
     use rust_decimal_macros::dec;
+
+    /// What `fixed` writes, by way of `Decimal`'s own formatting: the
+    /// definition the digit-by-digit writer is held to.
+    fn fixed_by_format(d: Decimal, dp: u32) -> String {
+        let r = d.round_dp_with_strategy(dp, RoundingStrategy::MidpointAwayFromZero);
+        let r = if r.is_zero() { Decimal::ZERO } else { r };
+        let s = format!("{:.*}", dp as usize, r);
+        let (sign, rest) = match s.strip_prefix('-') {
+            Some(r) => ("-", r),
+            None => ("", s.as_str()),
+        };
+        let (int, frac) = rest.split_once('.').unwrap_or((rest, ""));
+        let mut grouped = String::new();
+        for (i, c) in int.chars().enumerate() {
+            if i > 0 && (int.len() - i) % 3 == 0 {
+                grouped.push(',');
+            }
+            grouped.push(c);
+        }
+        let dot = if frac.is_empty() { "" } else { "." };
+        format!("{sign}{grouped}{dot}{frac}")
+    }
+
+    #[test]
+    fn fixed_groups_thousands_and_rounds_half_away_from_zero() {
+        assert_eq!(fixed(dec!(1234567.885), 2), "1,234,567.89");
+        assert_eq!(fixed(dec!(-1234567.885), 2), "-1,234,567.89");
+        assert_eq!(fixed(dec!(-0.004), 2), "0.00");
+        assert_eq!(fixed(dec!(999.5), 0), "1,000");
+        assert_eq!(fixed(dec!(0.8350798), 7), "0.8350798");
+        assert_eq!(fixed(dec!(12), 3), "12.000");
+        assert_eq!(fixed(dec!(0.05), 5), "0.05000");
+        assert_eq!(fixed(Decimal::ZERO, 0), "0");
+        assert_eq!(fixed(dec!(100000), 0), "100,000");
+        assert_eq!(
+            fixed(Decimal::MAX, 2),
+            "79,228,162,514,264,337,593,543,950,335.00"
+        );
+        // Every scale, sign and length against Decimal's own formatting.
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let mantissa = (x >> (x % 40)) as i64 * if x & 1 == 0 { 1 } else { -1 };
+            let d = Decimal::new(mantissa, (x % 12) as u32);
+            let dp = ((x >> 8) % 10) as u32;
+            assert_eq!(fixed(d, dp), fixed_by_format(d, dp), "{d} at {dp}");
+        }
+    }
 
     #[test]
     fn json_numbers_keep_their_exact_digits() {

@@ -45,35 +45,37 @@ impl Table {
                 widths[i] = widths[i].max(c.chars().count());
             }
         }
-        let line = |cells: &[String]| {
-            let mut s = String::new();
+        // One line written onto `out`, trailing blanks cut.
+        let line = |out: &mut String, cells: &[String]| {
+            let start = out.len();
             for (i, w) in widths.iter().enumerate() {
                 let c = cells.get(i).map(String::as_str).unwrap_or("");
                 let pad = w.saturating_sub(c.chars().count());
                 if i > 0 {
-                    s.push_str("  ");
+                    out.push_str("  ");
                 }
                 match self.align.get(i).copied().unwrap_or(Align::Left) {
                     Align::Left => {
-                        s.push_str(c);
-                        s.push_str(&" ".repeat(pad));
+                        out.push_str(c);
+                        out.extend(std::iter::repeat_n(' ', pad));
                     }
                     Align::Right => {
-                        s.push_str(&" ".repeat(pad));
-                        s.push_str(c);
+                        out.extend(std::iter::repeat_n(' ', pad));
+                        out.push_str(c);
                     }
                 }
             }
-            s.trim_end().to_string()
+            let kept = out[start..].trim_end().len();
+            out.truncate(start + kept);
+            out.push('\n');
         };
-        let mut out = line(&self.headers);
-        out.push('\n');
         let total: usize = widths.iter().sum::<usize>() + 2 * widths.len().saturating_sub(1);
-        out.push_str(&"-".repeat(total));
+        let mut out = String::with_capacity((total + 1) * (self.rows.len() + 2));
+        line(&mut out, &self.headers);
+        out.extend(std::iter::repeat_n('-', total));
         out.push('\n');
         for r in &self.rows {
-            out.push_str(&line(r));
-            out.push('\n');
+            line(&mut out, r);
         }
         out
     }

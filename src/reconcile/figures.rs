@@ -100,16 +100,16 @@ fn total_covers(deal: &Deal, field: &str) -> Vec<usize> {
     }
 }
 
-/// Our value of a figure, or why there is none.
+/// Our value of a figure (`path`, written `text`), or why there is none.
 fn ours(
     deal: &Deal,
     r: &PeriodResult<Decimal>,
     inputs: &Inputs,
     path: &FigurePath,
+    text: &str,
 ) -> Result<Decimal, String> {
     // What the deal file says a figure is comes first.
-    let text = path.to_string();
-    if let Some(i) = deal.report.figures.iter().position(|(p, _)| *p == text) {
+    if let Some(i) = deal.report.figures.iter().position(|(p, _)| p == text) {
         return Ok(r.report[i]);
     }
     let f = path.field.as_str();
@@ -492,7 +492,7 @@ pub fn compare(
                 path.field.as_str(),
                 "ending_balance" | "principal_remittance"
             );
-        match ours(deal, result, inputs, path) {
+        match ours(deal, result, inputs, path, &fig.id) {
             Err(why) => {
                 fig.note = Some(if why.is_empty() {
                     "the engine does not compute this collateral figure".to_string()

@@ -259,17 +259,23 @@ impl fmt::Display for Ref {
     }
 }
 
-fn formula(terms: &[(bool, Ref)]) -> String {
-    let mut s = String::new();
+/// Write a signed sum of figures: `5 - 8i.2 + prev 11`.
+fn write_formula(out: &mut String, terms: &[(bool, Ref)]) {
+    use std::fmt::Write;
     for (i, (neg, x)) in terms.iter().enumerate() {
         match (i, neg) {
             (0, false) => {}
-            (0, true) => s.push('-'),
-            (_, false) => s.push_str(" + "),
-            (_, true) => s.push_str(" - "),
+            (0, true) => out.push('-'),
+            (_, false) => out.push_str(" + "),
+            (_, true) => out.push_str(" - "),
         }
-        s.push_str(&x.to_string());
+        let _ = write!(out, "{x}");
     }
+}
+
+fn formula(terms: &[(bool, Ref)]) -> String {
+    let mut s = String::new();
+    write_formula(&mut s, terms);
     s
 }
 
@@ -359,12 +365,15 @@ impl Builder<'_> {
         relation: Relation,
         right: &[(bool, Ref)],
     ) {
-        let name = format!(
-            "{} {} {} ({about})",
-            formula(left),
-            relation.symbol(),
-            formula(right)
-        );
+        let mut name = String::with_capacity(64);
+        write_formula(&mut name, left);
+        name.push(' ');
+        name.push_str(relation.symbol());
+        name.push(' ');
+        write_formula(&mut name, right);
+        name.push_str(" (");
+        name.push_str(about);
+        name.push(')');
         let l = self.side(left);
         let (sum, _, cited, missing) = self.side(right);
         self.push(name, relation, l, sum, cited, missing);

@@ -17,19 +17,23 @@ pub(super) struct Cell<'a> {
 pub(super) fn cells(line: &str) -> Vec<Cell<'_>> {
     let mut out = Vec::new();
     let mut start = 0;
+    // Characters before `start` and before the current one: counted as the
+    // line is walked, once.
+    let (mut chars_before_start, mut chars) = (0, 0);
     for (i, c) in line
         .char_indices()
         .chain(std::iter::once((line.len(), '|')))
     {
-        if c != '|' {
-            continue;
+        if c == '|' {
+            let raw = &line[start..i];
+            let text = raw.trim();
+            let lead = raw.len() - raw.trim_start().len();
+            let column = chars_before_start + raw[..lead].chars().count() + 1;
+            out.push(Cell { text, column });
+            start = i + c.len_utf8();
+            chars_before_start = chars + 1;
         }
-        let raw = &line[start..i];
-        let text = raw.trim();
-        let lead = raw.len() - raw.trim_start().len();
-        let column = line[..start + lead].chars().count() + 1;
-        out.push(Cell { text, column });
-        start = i + c.len_utf8();
+        chars += 1;
     }
     out
 }

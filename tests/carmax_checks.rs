@@ -342,6 +342,16 @@ fn one_cent_changes(deal: &str, names: [&str; 3]) -> (usize, Vec<String>) {
             let c = parse_text(&paths[1], &mutated);
             assert_eq!(c.value(&row.key, slot).unwrap().printed.value, new_value);
             let mut checks = carmax::checks(&c);
+            // What reading a filing asks for, the failures alone, are the
+            // same failures, named the same.
+            let failed = |all: &[Check]| -> Vec<Check> {
+                all.iter().filter(|k| !k.holds()).cloned().collect()
+            };
+            assert_eq!(carmax::failed_checks(&c), failed(&checks));
+            for (p, n) in [(&before, &c), (&c, &after)] {
+                let all = carmax::sequence_pair(p, n).unwrap();
+                assert_eq!(carmax::failed_sequence_pair(p, n).unwrap(), failed(&all));
+            }
             let seq = [before.clone(), c, after.clone()];
             checks.extend(carmax::sequence_checks(&seq).unwrap());
             let mut using = 0;

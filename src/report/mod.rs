@@ -172,9 +172,8 @@ impl Layout {
                 Layout::CarmaxServicerCertificate,
                 filing::Native::Carmax(a),
                 filing::Native::Carmax(b),
-            ) => Ok(carmax::checks::sequence_pair(a, b)?
+            ) => Ok(carmax::failed_sequence_pair(a, b)?
                 .iter()
-                .filter(|c| !c.holds())
                 .map(|c| c.to_string())
                 .collect()),
             _ => Ok(Vec::new()),

@@ -34,6 +34,15 @@ pub enum Relation {
 }
 
 impl Relation {
+    /// Whether `left relation right`.
+    fn holds(self, left: Decimal, right: Decimal) -> bool {
+        match self {
+            Relation::Equal => left == right,
+            Relation::AtMost => left <= right,
+            Relation::AtLeast => left >= right,
+        }
+    }
+
     fn symbol(self) -> &'static str {
         match self {
             Relation::Equal => "=",
@@ -82,12 +91,7 @@ pub struct Check {
 
 impl Check {
     pub fn holds(&self) -> bool {
-        self.missing.is_empty()
-            && match self.relation {
-                Relation::Equal => self.left == self.right,
-                Relation::AtMost => self.left <= self.right,
-                Relation::AtLeast => self.left >= self.right,
-            }
+        self.missing.is_empty() && self.relation.holds(self.left, self.right)
     }
 
     /// Left less right.
@@ -208,6 +212,12 @@ pub fn checks(c: &Certificate) -> Vec<Check> {
     checks_with(c, known_originals(&c.trust).as_deref())
 }
 
+/// The checks of [`checks`] that fail, and only those: a check that holds
+/// is summed and compared but never named.
+pub fn failed_checks(c: &Certificate) -> Vec<Check> {
+    build(c, known_originals(&c.trust).as_deref(), true)
+}
+
 /// A figure of a certificate: row key and 0-based slot, of this certificate
 /// or (`prev`) of the one before.
 #[derive(Debug, Clone)]
@@ -279,6 +289,16 @@ fn formula(terms: &[(bool, Ref)]) -> String {
     s
 }
 
+/// `right` at `decimals` decimals (half away from zero) where it has more:
+/// how a check compares a worked-out side with a printed one.
+fn rounded_to(right: Decimal, decimals: u32) -> Decimal {
+    if right.scale() > decimals {
+        right.round_dp_with_strategy(decimals, RoundingStrategy::MidpointAwayFromZero)
+    } else {
+        right
+    }
+}
+
 /// A check's right side over its terms: a signed sum, or a ratio.
 enum Den {
     Figure(Ref),
@@ -289,12 +309,29 @@ struct Builder<'a> {
     cur: &'a Certificate,
     prev: Option<&'a Certificate>,
     out: Vec<Check>,
+    /// Keep only the checks that fail.
+    failures_only: bool,
 }
 
 /// A side's figures, summed: `(sum, decimals, cited, missing)`.
 type Side = (Decimal, u32, Vec<Cited>, Vec<String>);
 
 impl Builder<'_> {
+    /// A side's sum and decimals, `None` if a figure is not printed: what
+    /// [`Builder::side`] works out, without the figures it cites.
+    fn sum_of(&self, terms: &[(bool, Ref)]) -> Option<(Decimal, u32)> {
+        let mut sum = Decimal::ZERO;
+        let mut decimals = 0;
+        for (neg, x) in terms {
+            let cert = if x.prev { self.prev } else { Some(self.cur) };
+            let v = cert?.value(&x.key, x.slot)?;
+            let value = v.printed.value;
+            sum += if *neg { -value } else { value };
+            decimals = decimals.max(v.printed.decimals);
+        }
+        Some((sum, decimals))
+    }
+
     fn side(&self, terms: &[(bool, Ref)]) -> Side {
         let mut sum = Decimal::ZERO;
         let mut decimals = 0;
@@ -332,11 +369,7 @@ impl Builder<'_> {
     ) {
         let (left, decimals, mut figures, left_missing) = left;
         let rounded = right.scale() > decimals;
-        let right = if rounded {
-            right.round_dp_with_strategy(decimals, RoundingStrategy::MidpointAwayFromZero)
-        } else {
-            right
-        };
+        let right = rounded_to(right, decimals);
         figures.append(&mut right_cited);
         let mut all_missing = left_missing;
         all_missing.append(&mut missing);
@@ -345,7 +378,7 @@ impl Builder<'_> {
         } else {
             (Decimal::ZERO, Decimal::ZERO)
         };
-        self.out.push(Check {
+        let check = Check {
             name,
             relation,
             left,
@@ -354,7 +387,12 @@ impl Builder<'_> {
             rounded,
             figures,
             missing: all_missing,
-        });
+        };
+        // Ratios and the checks made by hand come here whole: the same
+        // filter as `compare`'s.
+        if !(self.failures_only && check.holds()) {
+            self.out.push(check);
+        }
     }
 
     /// `left relation right`, both signed sums of figures.
@@ -365,6 +403,12 @@ impl Builder<'_> {
         relation: Relation,
         right: &[(bool, Ref)],
     ) {
+        if self.failures_only
+            && let (Some((l, decimals)), Some((r, _))) = (self.sum_of(left), self.sum_of(right))
+            && relation.holds(l, rounded_to(r, decimals))
+        {
+            return;
+        }
         let mut name = String::with_capacity(64);
         write_formula(&mut name, left);
         name.push(' ');
@@ -436,10 +480,19 @@ fn key(number: &str, letter: char) -> String {
 /// The checks of one certificate, the pool factors against `originals`
 /// (class name, original balance; the factors are not checked without).
 pub fn checks_with(c: &Certificate, originals: Option<&[(&str, Decimal)]>) -> Vec<Check> {
+    build(c, originals, false)
+}
+
+fn build(
+    c: &Certificate,
+    originals: Option<&[(&str, Decimal)]>,
+    failures_only: bool,
+) -> Vec<Check> {
     let mut b = Builder {
         cur: c,
         prev: None,
         out: Vec::new(),
+        failures_only,
     };
     let letters = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
     // Row 8: the note balances foot, and each class ends at its beginning
@@ -754,6 +807,15 @@ pub fn sequence_checks(certs: &[Certificate]) -> Result<Vec<Check>> {
 /// The continuity checks of one month's certificate `c` against the month
 /// before, `p` (see [`sequence_checks`]).
 pub fn sequence_pair(p: &Certificate, c: &Certificate) -> Result<Vec<Check>> {
+    sequence_pair_with(p, c, false)
+}
+
+/// The checks of [`sequence_pair`] that fail, and only those.
+pub fn failed_sequence_pair(p: &Certificate, c: &Certificate) -> Result<Vec<Check>> {
+    sequence_pair_with(p, c, true)
+}
+
+fn sequence_pair_with(p: &Certificate, c: &Certificate, failures_only: bool) -> Result<Vec<Check>> {
     {
         if !p.trust.eq_ignore_ascii_case(&c.trust) {
             return Err(Error::file(
@@ -784,6 +846,7 @@ pub fn sequence_pair(p: &Certificate, c: &Certificate) -> Result<Vec<Check>> {
             cur: c,
             prev: Some(p),
             out: Vec::new(),
+            failures_only,
         };
         for l in ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'] {
             b.sum(

@@ -31,7 +31,10 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::report::{Printed, Warning};
 
-pub use checks::{Check, Cited, Relation, checks, checks_with, known_originals, sequence_checks};
+pub use checks::{
+    Check, Cited, Relation, checks, checks_with, failed_checks, failed_sequence_pair,
+    known_originals, sequence_checks, sequence_pair,
+};
 pub use layout::{LAYOUT, RowSpec, Slot, is_figure_path};
 pub use render::render_text;
 
@@ -844,7 +847,7 @@ fn describe(slots: &[Slot]) -> String {
 pub fn to_filing(cert: Certificate, mut warnings: Vec<Warning>) -> Option<super::Filing> {
     use super::filing::{FigurePath, FilingFigure, Subject};
     let date = cert.distribution_date()?;
-    let failed: Vec<Check> = checks(&cert).into_iter().filter(|c| !c.holds()).collect();
+    let failed: Vec<Check> = failed_checks(&cert);
     let mut figures = Vec::new();
     for r in &cert.rows {
         for v in &r.values {

@@ -16,24 +16,14 @@ pub(super) struct Cell<'a> {
 /// Split a line at `|` into trimmed cells.
 pub(super) fn cells(line: &str) -> Vec<Cell<'_>> {
     let mut out = Vec::new();
-    let mut start = 0;
-    // Characters before `start` and before the current one: counted as the
-    // line is walked, once.
-    let (mut chars_before_start, mut chars) = (0, 0);
-    for (i, c) in line
-        .char_indices()
-        .chain(std::iter::once((line.len(), '|')))
-    {
-        if c == '|' {
-            let raw = &line[start..i];
-            let text = raw.trim();
-            let lead = raw.len() - raw.trim_start().len();
-            let column = chars_before_start + raw[..lead].chars().count() + 1;
-            out.push(Cell { text, column });
-            start = i + c.len_utf8();
-            chars_before_start = chars + 1;
-        }
-        chars += 1;
+    // The 1-based column (in characters) where the current piece starts.
+    let mut start = 1;
+    for raw in line.split('|') {
+        let text = raw.trim();
+        let lead = raw.len() - raw.trim_start().len();
+        let column = start + raw[..lead].chars().count();
+        out.push(Cell { text, column });
+        start += raw.chars().count() + 1;
     }
     out
 }

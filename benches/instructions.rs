@@ -180,8 +180,7 @@ fn tape_blocks() -> Work {
     let lines: &'static [LoanLine] = Vec::leak(bench_lines());
     let groups: &'static [usize] = Vec::leak(vec![0; lines.len()]);
     let a: &'static Assumptions = Box::leak(Box::new(a));
-    let plans: &'static mut Vec<RatePlan<f64>> = Box::leak(Box::default());
-    let mut pool = LinePool::<f64>::new(lines, groups, 1, a, 360, &[0.05; 360], plans);
+    let mut pool = LinePool::<f64>::blocks(lines, groups, 1, a, 360, vec![0.05; 360]);
     Box::new(move || {
         let mut total = 0.0;
         for m in 1..=12 {

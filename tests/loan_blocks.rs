@@ -124,10 +124,8 @@ fn agree(lines: &[LoanLine], groups: &[usize], ngroups: usize, exact: bool) {
     let idx_f: Vec<f64> = idx.iter().map(|i| i.to_f64().unwrap()).collect();
     for a in scenarios() {
         let mut plans = Vec::new();
-        let blocks = LinePool::<f64>::new(lines, groups, ngroups, &a, months, &idx_f, &mut plans);
-        assert!(matches!(blocks, LinePool::Blocks(..)));
+        let blocks = LinePool::<f64>::blocks(lines, groups, ngroups, &a, months, idx_f.clone());
         let blocks = run(blocks, months, &idx_f);
-        let mut plans = Vec::new();
         let by_line = run(
             LinePool::<f64>::lines(lines, groups, ngroups, &a, months, &mut plans),
             months,
@@ -216,15 +214,28 @@ fn one_level_pay_month_by_hand() {
     let smm = 1.0 - 0.94f64.powf(1.0 / 12.0);
     assert!((smm - 0.005_143_012_8).abs() < 1e-10);
     let mut plans = Vec::new();
-    let mut pool = LinePool::<f64>::new(&[line], &[0], 1, &a, 360, &[0.05; 360], &mut plans);
-    let m1 = pool.month(1, 0.05)[0];
-    assert_eq!(m1.beginning, 100_000.00);
-    assert_eq!(m1.scheduled, 99.55);
-    assert_eq!(m1.prepayments, 513.79);
-    assert_eq!(m1.interest, 458.33);
-    assert_eq!(m1.losses + m1.recoveries + m1.in_foreclosure, 0.0);
-    let m2 = pool.month(2, 0.05)[0];
-    assert_eq!(m2.beginning, 99_386.66);
+    // A pool of one line runs the line stepper; the block stepper pays the same.
+    let by_line = LinePool::<f64>::new(
+        std::slice::from_ref(&line),
+        &[0],
+        1,
+        &a,
+        360,
+        &[0.05; 360],
+        &mut plans,
+    );
+    assert!(matches!(by_line, LinePool::Lines(..)));
+    let in_blocks = LinePool::<f64>::blocks(&[line], &[0], 1, &a, 360, vec![0.05; 360]);
+    for mut pool in [by_line, in_blocks] {
+        let m1 = pool.month(1, 0.05)[0];
+        assert_eq!(m1.beginning, 100_000.00);
+        assert_eq!(m1.scheduled, 99.55);
+        assert_eq!(m1.prepayments, 513.79);
+        assert_eq!(m1.interest, 458.33);
+        assert_eq!(m1.losses + m1.recoveries + m1.in_foreclosure, 0.0);
+        let m2 = pool.month(2, 0.05)[0];
+        assert_eq!(m2.beginning, 99_386.66);
+    }
 }
 
 #[test]

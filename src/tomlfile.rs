@@ -52,6 +52,39 @@ impl Source {
     }
 }
 
+/// The line of offsets in a text, asked in increasing order (a file's
+/// tables, top to bottom): each call counts only the newlines since the last.
+pub struct LineCounter<'t> {
+    text: &'t str,
+    offset: usize,
+    line: usize,
+}
+
+impl<'t> LineCounter<'t> {
+    pub fn new(text: &'t str) -> Self {
+        LineCounter {
+            text,
+            offset: 0,
+            line: 1,
+        }
+    }
+
+    /// The 1-based line of byte `offset` (the one [`Location::from_offset`]
+    /// gives).
+    pub fn line_at(&mut self, offset: usize) -> usize {
+        let offset = offset.min(self.text.len());
+        if offset < self.offset {
+            *self = LineCounter::new(self.text);
+        }
+        self.line += self.text.as_bytes()[self.offset..offset]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        self.offset = offset;
+        self.line
+    }
+}
+
 /// An exact decimal written as a string: `"504000000"`, `"0.35"`. A bare TOML
 /// number is refused, because a float can lose digits on its way in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -149,6 +182,16 @@ impl<'de> Deserialize<'de> for Date {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lines_counted_forward_are_the_lines_of_their_offsets() {
+        let text = "a = 1\n\n[[waterfall]]\nx = \"é\"\n[[waterfall]]\n";
+        let mut lines = LineCounter::new(text);
+        for offset in [0, 5, 6, 7, 20, 21, 30, 34, 99, 3, 34] {
+            let want = Location::from_offset(Path::new("d.toml"), text, offset).line;
+            assert_eq!(lines.line_at(offset), want, "offset {offset}");
+        }
+    }
     use rust_decimal_macros::dec;
 
     #[derive(Deserialize, Debug)]

@@ -1627,6 +1627,8 @@ impl<'a> Checker<'a> {
             return Vec::new();
         };
         let mut out = Vec::new();
+        let src = self.src;
+        let mut lines = crate::tomlfile::LineCounter::new(&src.text);
         for item in items.iter() {
             let span = item.span();
             let DeValue::Table(table) = item.get_ref() else {
@@ -1646,9 +1648,7 @@ impl<'a> Checker<'a> {
             let action = take("action");
             let when = take("when");
             let name = take("name");
-            let line =
-                crate::error::Location::from_offset(&self.src.path, &self.src.text, span.start)
-                    .line;
+            let line = lines.line_at(span.start);
             let action = match action {
                 None => {
                     self.err(

@@ -136,7 +136,7 @@ impl fmt::Display for Check {
                     .unwrap_or_default();
                 let name = Ref {
                     prev: false,
-                    key: c.key.clone(),
+                    key: c.key.as_str().into(),
                     slot: c.slot,
                 };
                 format!("{name} {file}:{}", c.line)
@@ -223,11 +223,60 @@ pub fn failed_checks(c: &Certificate) -> Vec<Check> {
 #[derive(Debug, Clone)]
 struct Ref {
     prev: bool,
-    key: String,
+    key: Key,
     slot: usize,
 }
 
-fn r(key: impl Into<String>) -> Ref {
+/// A row key (`"8a"`, `"81"`): held in place when it is short, as every key
+/// the layout has is (the checks name a few hundred figures a certificate).
+#[derive(Clone)]
+enum Key {
+    Inline { bytes: [u8; 15], len: u8 },
+    Long(Box<str>),
+}
+
+impl std::ops::Deref for Key {
+    type Target = str;
+    fn deref(&self) -> &str {
+        match self {
+            // Copied from a `&str` whole, with a char pushed after: UTF-8.
+            Key::Inline { bytes, len } => {
+                std::str::from_utf8(&bytes[..*len as usize]).unwrap_or_default()
+            }
+            Key::Long(s) => s,
+        }
+    }
+}
+
+impl fmt::Debug for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
+
+impl PartialEq<&str> for Key {
+    fn eq(&self, other: &&str) -> bool {
+        **self == **other
+    }
+}
+
+impl From<&str> for Key {
+    fn from(text: &str) -> Key {
+        let mut bytes = [0u8; 15];
+        match bytes.get_mut(..text.len()) {
+            Some(b) => {
+                b.copy_from_slice(text.as_bytes());
+                Key::Inline {
+                    bytes,
+                    len: text.len() as u8,
+                }
+            }
+            None => Key::Long(text.into()),
+        }
+    }
+}
+
+fn r(key: impl Into<Key>) -> Ref {
     Ref {
         prev: false,
         key: key.into(),
@@ -235,7 +284,7 @@ fn r(key: impl Into<String>) -> Ref {
     }
 }
 
-fn r2(key: impl Into<String>) -> Ref {
+fn r2(key: impl Into<Key>) -> Ref {
     Ref { slot: 1, ..r(key) }
 }
 
@@ -346,7 +395,7 @@ impl Builder<'_> {
                     decimals = decimals.max(v.printed.decimals);
                     cited.push(Cited {
                         file: c.path.clone(),
-                        key: x.key.clone(),
+                        key: x.key.to_string(),
                         slot: x.slot,
                         line: v.printed.line,
                         value,
@@ -473,8 +522,19 @@ const CLASSES: [(char, char, &str, [char; 4]); 8] = [
     ('h', 'p', "35", ['a', 'b', 'c', 'd']),
 ];
 
-fn key(number: &str, letter: char) -> String {
-    format!("{number}{letter}")
+fn key(number: &str, letter: char) -> Key {
+    let mut buf = [0u8; 4];
+    let letter = letter.encode_utf8(&mut buf);
+    let mut k = Key::from(number);
+    match &mut k {
+        Key::Inline { bytes, len } if *len as usize + letter.len() <= bytes.len() => {
+            let at = *len as usize;
+            bytes[at..at + letter.len()].copy_from_slice(letter.as_bytes());
+            *len += letter.len() as u8;
+            k
+        }
+        _ => Key::Long(format!("{number}{letter}").into()),
+    }
 }
 
 /// The checks of one certificate, the pool factors against `originals`
@@ -758,7 +818,7 @@ fn same_figures(b: &mut Builder<'_>) {
                 if !refs.iter().any(|x| x.key == key && x.slot == slot) {
                     refs.push(Ref {
                         prev: false,
-                        key: key.to_string(),
+                        key: key.into(),
                         slot,
                     });
                 }
@@ -923,5 +983,24 @@ fn sequence_pair_with(p: &Certificate, c: &Certificate, failures_only: bool) -> 
             );
         }
         Ok(b.out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_read_back_as_written_short_or_long() {
+        assert_eq!(&*key("8", 'a'), "8a");
+        assert_eq!(&*key("81", 'é'), "81é");
+        assert_eq!(&*Key::from("45"), "45");
+        assert_eq!(&*Key::from(""), "");
+        let long = "a-row-key-longer-than-fifteen";
+        assert_eq!(&*Key::from(long), long);
+        assert_eq!(&*key("12345678901234", 'é'), "12345678901234é");
+        let k = key("8", 'a');
+        assert!(k == "8a" && !(k == "8"));
+        assert_eq!(r2("8i").to_string(), "8i.2");
     }
 }

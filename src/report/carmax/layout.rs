@@ -545,7 +545,13 @@ pub(super) fn normalize(s: &str) -> String {
         }
         out.push_str(word);
     }
-    out.to_lowercase()
+    if out.is_ascii() {
+        // Every label the layout knows: lowered in place, no second string.
+        out.make_ascii_lowercase();
+        out
+    } else {
+        out.to_lowercase()
+    }
 }
 
 /// Is `path` in the figure path vocabulary? Class names are not checked

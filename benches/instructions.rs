@@ -168,7 +168,7 @@ fn tape_month() -> Work {
 /// The same 10,000 lines as [`tape_month`], twelve months (one window) in
 /// the block stepper, summed into one group.
 fn tape_blocks() -> Work {
-    use waterfall::collateral::{Assumptions, Defaults, LinePool, PpcCurves, Prepay};
+    use waterfall::collateral::{Assumptions, Blocks, Defaults, LinePool, PpcCurves, Prepay};
     let a = Assumptions {
         prepay: "100PPC".parse::<Prepay>().unwrap(),
         defaults: Defaults::Cdr(Decimal::new(2, 0)),
@@ -180,7 +180,7 @@ fn tape_blocks() -> Work {
     let lines: &'static [LoanLine] = Vec::leak(bench_lines());
     let groups: &'static [usize] = Vec::leak(vec![0; lines.len()]);
     let a: &'static Assumptions = Box::leak(Box::new(a));
-    let mut pool = LinePool::<f64>::blocks(lines, groups, 1, a, 360, vec![0.05; 360]);
+    let mut pool = LinePool::<f64>::from(Blocks::new(lines, groups, 1, a, 360, vec![0.05; 360]));
     Box::new(move || {
         let mut total = 0.0;
         for m in 1..=12 {

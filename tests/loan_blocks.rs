@@ -7,7 +7,8 @@
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use waterfall::collateral::{
-    ArmTerms, Assumptions, Defaults, GroupMonth, LinePool, LoanLine, PpcCurves, Prepay, RatePlan,
+    ArmTerms, Assumptions, Blocks, Defaults, GroupMonth, LinePool, LoanLine, PpcCurves, Prepay,
+    RatePlan,
 };
 use waterfall::num::Num;
 
@@ -124,7 +125,14 @@ fn agree(lines: &[LoanLine], groups: &[usize], ngroups: usize, exact: bool) {
     let idx_f: Vec<f64> = idx.iter().map(|i| i.to_f64().unwrap()).collect();
     for a in scenarios() {
         let mut plans = Vec::new();
-        let blocks = LinePool::<f64>::blocks(lines, groups, ngroups, &a, months, idx_f.clone());
+        let blocks = LinePool::<f64>::from(Blocks::new(
+            lines,
+            groups,
+            ngroups,
+            &a,
+            months,
+            idx_f.clone(),
+        ));
         let blocks = run(blocks, months, &idx_f);
         let by_line = run(
             LinePool::<f64>::lines(lines, groups, ngroups, &a, months, &mut plans),
@@ -225,7 +233,7 @@ fn one_level_pay_month_by_hand() {
         &mut plans,
     );
     assert!(matches!(by_line, LinePool::Lines(..)));
-    let in_blocks = LinePool::<f64>::blocks(&[line], &[0], 1, &a, 360, vec![0.05; 360]);
+    let in_blocks = LinePool::<f64>::from(Blocks::new(&[line], &[0], 1, &a, 360, vec![0.05; 360]));
     for mut pool in [by_line, in_blocks] {
         let m1 = pool.month(1, 0.05)[0];
         assert_eq!(m1.beginning, 100_000.00);

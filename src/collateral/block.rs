@@ -114,24 +114,10 @@ impl<'p, T: Num> LinePool<'p, T> {
             && lines.len() >= BLOCKS_FROM
         {
             let index: Vec<f64> = index.iter().map(|i| i.to_f64()).collect();
-            Self::blocks(lines, groups, ngroups, a, months, index)
+            Blocks::new(lines, groups, ngroups, a, months, index).into()
         } else {
             LinePool::Lines(Lines::new(lines, groups, ngroups, a, months, plans))
         }
-    }
-
-    /// The block stepper's pool, whatever its size (tests compare it with
-    /// the lines); its sums are read as `T` (`f64` is the type it is for).
-    pub fn blocks(
-        lines: &[LoanLine],
-        groups: &[usize],
-        ngroups: usize,
-        a: &Assumptions,
-        months: u32,
-        index: Vec<f64>,
-    ) -> Self {
-        let b = Blocks::new(lines, groups, ngroups, a, months, index);
-        LinePool::Blocks(Box::new(b), vec![GroupMonth::ZERO; ngroups])
     }
 
     /// The line-by-line pool, in any number type (tests compare it with the
@@ -170,6 +156,16 @@ impl<'p, T: Num> LinePool<'p, T> {
                 out
             }
         }
+    }
+}
+
+/// The block stepper as a pool, whatever its size (tests build one to
+/// compare it with the lines); its sums are read as `T` (`f64` is the type
+/// it is for).
+impl<T: Num> From<Blocks> for LinePool<'_, T> {
+    fn from(b: Blocks) -> Self {
+        let ngroups = b.ngroups;
+        LinePool::Blocks(Box::new(b), vec![GroupMonth::ZERO; ngroups])
     }
 }
 

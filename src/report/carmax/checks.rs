@@ -366,19 +366,23 @@ struct Builder<'a> {
 type Side = (Decimal, u32, Vec<Cited>, Vec<String>);
 
 impl Builder<'_> {
+    /// The certificate figure `x` names (this month's or the one before's)
+    /// and the certificate it is on, if printed.
+    fn lookup(&self, x: &Ref) -> Option<(&Certificate, &super::Value)> {
+        let cert = if x.prev { self.prev? } else { self.cur };
+        Some((cert, cert.value(&x.key, x.slot)?))
+    }
+
     /// A side's sum and decimals, `None` if a figure is not printed: what
     /// [`Builder::side`] works out, without the figures it cites.
     fn sum_of(&self, terms: &[(bool, Ref)]) -> Option<(Decimal, u32)> {
-        let mut sum = Decimal::ZERO;
-        let mut decimals = 0;
-        for (neg, x) in terms {
-            let cert = if x.prev { self.prev } else { Some(self.cur) };
-            let v = cert?.value(&x.key, x.slot)?;
-            let value = v.printed.value;
-            sum += if *neg { -value } else { value };
-            decimals = decimals.max(v.printed.decimals);
-        }
-        Some((sum, decimals))
+        terms
+            .iter()
+            .try_fold((Decimal::ZERO, 0), |(sum, decimals), (neg, x)| {
+                let p = self.lookup(x)?.1.printed;
+                let value = if *neg { -p.value } else { p.value };
+                Some((sum + value, decimals.max(p.decimals)))
+            })
     }
 
     fn side(&self, terms: &[(bool, Ref)]) -> Side {
@@ -387,8 +391,7 @@ impl Builder<'_> {
         let mut cited = Vec::new();
         let mut missing = Vec::new();
         for (neg, x) in terms {
-            let cert = if x.prev { self.prev } else { Some(self.cur) };
-            match cert.and_then(|c| c.value(&x.key, x.slot).map(|v| (c, v))) {
+            match self.lookup(x) {
                 Some((c, v)) => {
                     let value = v.printed.value;
                     sum += if *neg { -value } else { value };

@@ -107,10 +107,28 @@ fn class_table(deal: &Deal, r: &Reconciliation, fields: &[(&str, &str)]) -> Opti
     let mut headers = vec!["class", ""];
     headers.extend(fields.iter().map(|(_, h)| *h));
     let mut t = Table::with_left(&headers, 2);
-    for class in &deal.classes {
-        let figs: Vec<Option<&Figure>> = fields
+    // Each class's figures for the table's fields, found in one pass over
+    // the figures (the first of a path, as a lookup by path finds).
+    let n = fields.len();
+    let mut grid: Vec<Option<&Figure>> = vec![None; deal.classes.len() * n];
+    for f in &r.figures {
+        let Subject::Class(name) = &f.path.subject else {
+            continue;
+        };
+        let (Some(k), Some(j)) = (
+            deal.classes.iter().position(|c| c.name == *name),
+            fields.iter().position(|(field, _)| *field == f.path.field),
+        ) else {
+            continue;
+        };
+        let cell = &mut grid[k * n + j];
+        if cell.is_none() {
+            *cell = Some(f);
+        }
+    }
+    for (k, class) in deal.classes.iter().enumerate() {
+        let figs: Vec<Option<&Figure>> = grid[k * n..(k + 1) * n]
             .iter()
-            .map(|(f, _)| r.figure(&format!("class[{}].{f}", class.name)))
             .map(|f| f.filter(|f| f.status != Status::Input))
             .collect();
         if figs.iter().all(Option::is_none) {

@@ -483,6 +483,23 @@ impl Builder<'_> {
     /// `left = num / den`, compared at the left figure's printed decimals.
     /// Left out where the denominator is zero.
     fn ratio(&mut self, about: &str, left: Ref, num: &[(bool, Ref)], den: Den) {
+        // Only failures wanted: a ratio that holds, or has a zero
+        // denominator, is worked out without naming it or citing its
+        // figures. One with a figure missing is a failure, built whole.
+        if self.failures_only {
+            let d = match &den {
+                Den::Figure(x) => self.sum_of(&[plus(x.clone())]).map(|(d, _)| d),
+                Den::Constant(d, _) => Some(*d),
+            };
+            if let (Some((n, _)), Some(d), Some((l, decimals))) =
+                (self.sum_of(num), d, self.sum_of(&[plus(left.clone())]))
+            {
+                let value = n.checked_div(d).unwrap_or_default();
+                if d.is_zero() || Relation::Equal.holds(l, rounded_to(value, decimals)) {
+                    return;
+                }
+            }
+        }
         let (n, _, mut cited, mut missing) = self.side(num);
         let (d, den_text) = match den {
             Den::Figure(x) => {

@@ -467,24 +467,53 @@ pub const ACCOUNTS: &[(&str, &[&str])] = &[
 /// [`LAYOUT`] looked up: each key's first entry, each entry's label
 /// pattern normalized ([`normalize`]), built once.
 struct Index {
-    by_key: std::collections::HashMap<&'static str, usize>,
-    patterns: Vec<String>,
+    /// By [`key_number`]: the first position of the row key in the
+    /// template, plus one (0: no such row).
+    by_key: Vec<u16>,
+    /// Each row's label pattern, normalized and split at its `{date}`:
+    /// the text before, and after if it has one.
+    patterns: Vec<(String, Option<String>)>,
+}
+
+/// Row keys as the template writes them: a number from 1 to 99 and at
+/// most one lower-case letter (`"8a"`, `"26"`), numbered from 0 to
+/// 99 x 27. Any other text is no row key of the template.
+fn key_number(key: &str) -> Option<usize> {
+    let (digits, letter) = match key.as_bytes() {
+        [d @ b'1'..=b'9', rest @ ..] => match rest {
+            [] => (usize::from(d - b'0'), 0),
+            [e @ b'0'..=b'9'] => (usize::from(d - b'0') * 10 + usize::from(e - b'0'), 0),
+            [l @ b'a'..=b'z'] => (usize::from(d - b'0'), usize::from(l - b'a') + 1),
+            [e @ b'0'..=b'9', l @ b'a'..=b'z'] => (
+                usize::from(d - b'0') * 10 + usize::from(e - b'0'),
+                usize::from(l - b'a') + 1,
+            ),
+            _ => return None,
+        },
+        _ => return None,
+    };
+    Some(digits * 27 + letter)
 }
 
 static INDEX: std::sync::LazyLock<Index> = std::sync::LazyLock::new(|| {
-    let mut by_key = std::collections::HashMap::with_capacity(LAYOUT.len());
+    let mut by_key = vec![0u16; 100 * 27];
     for (i, s) in LAYOUT.iter().enumerate() {
-        by_key.entry(s.key).or_insert(i);
+        // The layout's own test holds every key to the form.
+        if let Some(n) = key_number(s.key)
+            && by_key[n] == 0
+        {
+            by_key[n] = i as u16 + 1;
+        }
     }
     Index {
         by_key,
-        patterns: LAYOUT.iter().map(RowSpec::pattern).collect(),
+        patterns: LAYOUT.iter().map(RowSpec::split_pattern).collect(),
     }
 });
 
 /// The entry for a row key.
 pub fn spec(key: &str) -> Option<&'static RowSpec> {
-    INDEX.by_key.get(key).map(|&i| &LAYOUT[i])
+    position(key).map(|i| &LAYOUT[i])
 }
 
 /// The note for a row key, if the layout has one.
@@ -494,7 +523,8 @@ pub fn note(key: &str) -> Option<&'static str> {
 
 /// Position of a row key in the template.
 pub(super) fn position(key: &str) -> Option<usize> {
-    INDEX.by_key.get(key).copied()
+    let at = *INDEX.by_key.get(key_number(key)?)?;
+    (at > 0).then(|| usize::from(at) - 1)
 }
 
 impl RowSpec {
@@ -511,25 +541,32 @@ impl RowSpec {
         self.matches_normalized(&normalize(label))
     }
 
-    /// The label pattern with the class filled in, normalized.
-    fn pattern(&self) -> String {
-        normalize(&self.label.replace("{class}", self.class))
+    /// The label pattern with the class filled in, normalized, split at
+    /// its `{date}`.
+    fn split_pattern(&self) -> (String, Option<String>) {
+        let pattern = normalize(&self.label.replace("{class}", self.class));
+        match pattern.split_once("{date}") {
+            None => (pattern, None),
+            Some((before, after)) => (before.to_string(), Some(after.to_string())),
+        }
     }
 
     /// [`RowSpec::matches`] for a label already [`normalize`]d.
     pub(super) fn matches_normalized(&self, label: &str) -> Option<Option<String>> {
         let own;
-        let pattern = match position(self.key) {
-            Some(i) if std::ptr::eq(&LAYOUT[i], self) => INDEX.patterns[i].as_str(),
+        let (before, after) = match position(self.key) {
+            Some(i) if std::ptr::eq(&LAYOUT[i], self) => &INDEX.patterns[i],
             _ => {
-                own = self.pattern();
-                own.as_str()
+                own = self.split_pattern();
+                &own
             }
         };
-        match pattern.split_once("{date}") {
-            None => (pattern == label).then_some(None),
-            Some((before, after)) => {
-                let middle = label.strip_prefix(before)?.strip_suffix(after)?;
+        match after {
+            None => (before == label).then_some(None),
+            Some(after) => {
+                let middle = label
+                    .strip_prefix(before.as_str())?
+                    .strip_suffix(after.as_str())?;
                 super::text::us_date(middle).map(|_| Some(middle.to_string()))
             }
         }
@@ -538,6 +575,25 @@ impl RowSpec {
 
 /// Lower case, runs of whitespace as one space, trimmed.
 pub(super) fn normalize(s: &str) -> String {
+    if s.is_ascii() {
+        // Every label the layout knows: bytes lowered as they are copied,
+        // ASCII whitespace (all `split_whitespace` finds in ASCII) collapsed.
+        // U+000B counts as whitespace for `split_whitespace`, not for
+        // `u8::is_ascii_whitespace`.
+        let blank = |b: &u8| b.is_ascii_whitespace() || *b == 0x0B;
+        let mut out = Vec::with_capacity(s.len());
+        for word in s.as_bytes().split(blank) {
+            if word.is_empty() {
+                continue;
+            }
+            if !out.is_empty() {
+                out.push(b' ');
+            }
+            out.extend(word.iter().map(u8::to_ascii_lowercase));
+        }
+        // Bytes of an ASCII string, lowered: still ASCII.
+        return String::from_utf8(out).unwrap_or_default();
+    }
     let mut out = String::with_capacity(s.len());
     for word in s.split_whitespace() {
         if !out.is_empty() {
@@ -598,6 +654,52 @@ fn bracketed<'a>(path: &'a str, prefix: &str) -> Option<(&'a str, &'a str)> {
 mod tests {
     use super::*;
     use std::collections::BTreeSet;
+
+    #[test]
+    fn a_label_is_normalized_as_lowered_words_joined_by_one_space() {
+        let by_definition = |s: &str| {
+            s.split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_lowercase()
+        };
+        let labels = [
+            "  Class A-2b  Floating Rate\tNote Balance ",
+            "Pool Balance on the close of the last day",
+            "a\x0bb\x0cc\rd\ne",
+            "",
+            "   ",
+            "Reserve\u{a0}Account Draw",
+            "ÉTAT  du Pool",
+            "MIXED Case   WORDS",
+        ];
+        for l in labels {
+            assert_eq!(normalize(l), by_definition(l), "{l:?}");
+        }
+        // Every byte as a one-character label, and between two words.
+        for b in 0u8..128 {
+            let l = format!("Ab{}Cd", b as char);
+            assert_eq!(normalize(&l), by_definition(&l), "{l:?}");
+        }
+    }
+
+    #[test]
+    fn every_row_key_finds_its_first_row() {
+        for (i, s) in LAYOUT.iter().enumerate() {
+            let first = LAYOUT.iter().position(|t| t.key == s.key).unwrap();
+            assert_eq!(position(s.key), Some(first));
+            assert!(first <= i);
+        }
+        assert_eq!(position("no such row"), None);
+        for not_a_key in ["", "0", "08a", "8A", "8aa", "100", "8-", "?a", "8a "] {
+            assert_eq!(key_number(not_a_key), None, "{not_a_key:?}");
+        }
+        assert_eq!(key_number("99z"), Some(99 * 27 + 26));
+        // Every key of the template is of the form the table numbers.
+        for s in LAYOUT {
+            assert!(key_number(s.key).is_some(), "{}", s.key);
+        }
+    }
 
     #[test]
     fn keys_are_unique_and_every_path_is_in_the_vocabulary() {

@@ -18,12 +18,15 @@ pub(super) fn cells(line: &str) -> Vec<Cell<'_>> {
     let mut out = Vec::new();
     // The 1-based column (in characters) where the current piece starts.
     let mut start = 1;
+    // In an ASCII line (every certificate's) characters are bytes.
+    let ascii = line.is_ascii();
+    let chars = |s: &str| if ascii { s.len() } else { s.chars().count() };
     for raw in line.split('|') {
         let text = raw.trim();
         let lead = raw.len() - raw.trim_start().len();
-        let column = start + raw[..lead].chars().count();
+        let column = start + chars(&raw[..lead]);
         out.push(Cell { text, column });
-        start += raw.chars().count() + 1;
+        start += chars(raw) + 1;
     }
     out
 }

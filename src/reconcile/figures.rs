@@ -447,7 +447,7 @@ pub fn compare(
     let mut out = Vec::new();
     for ff in &filing.figures {
         let path = &ff.path;
-        let id = path.to_string();
+        let id = path.id();
         let p = ff.printed;
         let mut fig = Figure {
             path: path.clone(),
@@ -539,7 +539,7 @@ pub fn compare(
     for m in &filing.missing {
         out.push(Figure {
             path: m.path.clone(),
-            id: m.path.to_string(),
+            id: m.path.id(),
             label: String::new(),
             unit: Unit::Money,
             ours: None,

@@ -166,31 +166,45 @@ impl FigurePath {
     }
 }
 
+impl FigurePath {
+    /// The path's text in pieces: `class[`, `A-1`, `]`, `.`, `interest`
+    /// (pieces a path does not have are empty).
+    fn pieces(&self) -> [&str; 5] {
+        let (head, name) = match &self.subject {
+            Subject::Class(n) => ("class[", n.as_str()),
+            Subject::Group(n) => ("group[", n.as_str()),
+            Subject::Account(n) => ("account[", n.as_str()),
+            Subject::Fee(n) => ("fee[", n.as_str()),
+            Subject::Swap(n) => ("swap[", n.as_str()),
+            Subject::Cap(n) => ("cap[", n.as_str()),
+            Subject::Quantity(n) => ("quantity[", n.as_str()),
+            Subject::Rate(n) => ("rate[", n.as_str()),
+            Subject::Pool => ("pool", ""),
+            Subject::Total => ("total", ""),
+            Subject::Oc => ("oc", ""),
+            Subject::Deal => return [&self.field, "", "", "", ""],
+            Subject::Other(p) => return [p, "", "", "", ""],
+        };
+        let close = if head.ends_with('[') { "]" } else { "" };
+        let dot = if self.field.is_empty() { "" } else { "." };
+        [head, name, close, dot, &self.field]
+    }
+
+    /// The path as text (what `to_string` gives), written without the
+    /// formatting machinery: reconciliation names every figure by it.
+    pub fn id(&self) -> String {
+        let pieces = self.pieces();
+        let mut out = String::with_capacity(pieces.iter().map(|p| p.len()).sum());
+        for p in pieces {
+            out.push_str(p);
+        }
+        out
+    }
+}
+
 impl std::fmt::Display for FigurePath {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let field = |f: &mut std::fmt::Formatter<'_>| {
-            if self.field.is_empty() {
-                Ok(())
-            } else {
-                write!(f, ".{}", self.field)
-            }
-        };
-        match &self.subject {
-            Subject::Class(n) => write!(f, "class[{n}]")?,
-            Subject::Group(n) => write!(f, "group[{n}]")?,
-            Subject::Account(n) => write!(f, "account[{n}]")?,
-            Subject::Fee(n) => write!(f, "fee[{n}]")?,
-            Subject::Swap(n) => write!(f, "swap[{n}]")?,
-            Subject::Cap(n) => write!(f, "cap[{n}]")?,
-            Subject::Quantity(n) => write!(f, "quantity[{n}]")?,
-            Subject::Rate(n) => write!(f, "rate[{n}]")?,
-            Subject::Pool => write!(f, "pool")?,
-            Subject::Total => write!(f, "total")?,
-            Subject::Oc => write!(f, "oc")?,
-            Subject::Deal => return write!(f, "{}", self.field),
-            Subject::Other(p) => return write!(f, "{p}"),
-        }
-        field(f)
+        self.pieces().iter().try_for_each(|p| f.write_str(p))
     }
 }
 
@@ -365,10 +379,13 @@ mod tests {
             "quantity[priority_principal]",
             "rate[Class A-IO Net WAC Rate]",
             "oc.target",
+            "total.interest_paid",
+            "notes.factor_ending",
             "index",
         ] {
             let p = FigurePath::parse(s).unwrap_or_else(|| panic!("{s}"));
             assert_eq!(p.to_string(), s);
+            assert_eq!(p.id(), s);
         }
         assert_eq!(FigurePath::parse("class[A-1]"), None);
         assert_eq!(FigurePath::parse("class.rate"), None);

@@ -26,6 +26,7 @@
 //! path, so every print of it is compared.
 
 use super::Unit;
+use crate::report::filing::{FigurePath, Subject};
 
 /// One figure a row prints: its unit and its figure path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -473,6 +474,8 @@ struct Index {
     /// Each row's label pattern, normalized and split at its `{date}`:
     /// the text before, and after if it has one.
     patterns: Vec<(String, Option<String>)>,
+    /// Each row's slots' figure paths, with the class filled in, parsed.
+    paths: Vec<Vec<Option<FigurePath>>>,
 }
 
 /// Row keys as the template writes them: a number from 1 to 99 and at
@@ -508,6 +511,10 @@ static INDEX: std::sync::LazyLock<Index> = std::sync::LazyLock::new(|| {
     Index {
         by_key,
         patterns: LAYOUT.iter().map(RowSpec::split_pattern).collect(),
+        paths: LAYOUT
+            .iter()
+            .map(|s| (0..s.slots.len()).map(|k| s.parse_path(k)).collect())
+            .collect(),
     }
 });
 
@@ -533,6 +540,20 @@ impl RowSpec {
         self.slots
             .get(i)
             .map(|s| s.path.replace("{class}", self.class))
+    }
+
+    /// The figure path of slot `i` as a path (an unknown one as
+    /// [`Subject::Other`]); the template's rows' are parsed once.
+    pub fn figure_path(&self, i: usize) -> Option<FigurePath> {
+        match position(self.key) {
+            Some(at) if std::ptr::eq(&LAYOUT[at], self) => INDEX.paths[at].get(i)?.clone(),
+            _ => self.parse_path(i),
+        }
+    }
+
+    fn parse_path(&self, i: usize) -> Option<FigurePath> {
+        let path = self.path(i)?;
+        Some(FigurePath::parse(&path).unwrap_or_else(|| FigurePath::new(Subject::Other(path), "")))
     }
 
     /// Does a printed label match this row's pattern? With the date the
@@ -680,6 +701,16 @@ mod tests {
         for b in 0u8..128 {
             let l = format!("Ab{}Cd", b as char);
             assert_eq!(normalize(&l), by_definition(&l), "{l:?}");
+        }
+    }
+
+    #[test]
+    fn a_slots_parsed_path_writes_back_as_its_path() {
+        for s in LAYOUT {
+            for k in 0..s.slots.len() {
+                let parsed = s.figure_path(k).unwrap();
+                assert_eq!(Some(parsed.id()), s.path(k), "row {} slot {k}", s.key);
+            }
         }
     }
 

@@ -851,9 +851,16 @@ pub fn to_filing(cert: Certificate, mut warnings: Vec<Warning>) -> Option<super:
     let mut figures = Vec::new();
     for r in &cert.rows {
         for v in &r.values {
-            let Some(path) = &v.path else { continue };
-            let path = FigurePath::parse(path)
-                .unwrap_or_else(|| FigurePath::new(Subject::Other(path.clone()), ""));
+            let Some(text) = &v.path else { continue };
+            // A mapped figure's path is its row's slot's (see `map`).
+            let path = match (r.spec, v.slot) {
+                (Some(spec), Some(k)) => spec.figure_path(k),
+                _ => None,
+            };
+            let path = path.unwrap_or_else(|| {
+                FigurePath::parse(text)
+                    .unwrap_or_else(|| FigurePath::new(Subject::Other(text.clone()), ""))
+            });
             let mut f = FilingFigure::new(path, v.printed, format!("{} {}", r.key, r.label));
             if let Some(slot) = v.slot
                 && let Some(c) = failed

@@ -39,10 +39,10 @@ impl Table {
     /// A rule under the header, then the rows; trailing spaces trimmed.
     pub fn render(&self) -> String {
         let n = self.headers.len();
-        let mut widths: Vec<usize> = self.headers.iter().map(|h| h.chars().count()).collect();
+        let mut widths: Vec<usize> = self.headers.iter().map(|h| width(h)).collect();
         for r in &self.rows {
             for (i, c) in r.iter().enumerate().take(n) {
-                widths[i] = widths[i].max(c.chars().count());
+                widths[i] = widths[i].max(width(c));
             }
         }
         // One line written onto `out`, trailing blanks cut.
@@ -50,17 +50,17 @@ impl Table {
             let start = out.len();
             for (i, w) in widths.iter().enumerate() {
                 let c = cells.get(i).map(String::as_str).unwrap_or("");
-                let pad = w.saturating_sub(c.chars().count());
+                let pad = w.saturating_sub(width(c));
                 if i > 0 {
                     out.push_str("  ");
                 }
                 match self.align.get(i).copied().unwrap_or(Align::Left) {
                     Align::Left => {
                         out.push_str(c);
-                        out.extend(std::iter::repeat_n(' ', pad));
+                        spaces(out, pad);
                     }
                     Align::Right => {
-                        out.extend(std::iter::repeat_n(' ', pad));
+                        spaces(out, pad);
                         out.push_str(c);
                     }
                 }
@@ -81,6 +81,25 @@ impl Table {
     }
 }
 
+/// A cell's width in characters (in bytes when it is ASCII, as figures are).
+fn width(s: &str) -> usize {
+    if s.is_ascii() {
+        s.len()
+    } else {
+        s.chars().count()
+    }
+}
+
+/// `n` spaces onto `out`.
+fn spaces(out: &mut String, mut n: usize) {
+    const BLANK: &str = "                                                                ";
+    while n > 0 {
+        let k = n.min(BLANK.len());
+        out.push_str(&BLANK[..k]);
+        n -= k;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -94,5 +113,19 @@ mod tests {
             t.render(),
             "class     interest\n------------------\nA-1        552,926\nA-IO-INV         0\n"
         );
+    }
+
+    #[test]
+    fn wide_and_non_ascii_cells_pad_by_characters() {
+        let long = "x".repeat(150);
+        let mut t = Table::new(&["a", "b"], &[Align::Right, Align::Left]);
+        t.row(vec!["é".into(), long.clone()]);
+        t.row(vec![long.clone(), "ü".into()]);
+        let out = t.render();
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines[0], format!("{}a  b", " ".repeat(149)));
+        assert_eq!(lines[1], "-".repeat(302));
+        assert_eq!(lines[2], format!("{}é  {long}", " ".repeat(149)));
+        assert_eq!(lines[3], format!("{long}  ü"));
     }
 }

@@ -84,7 +84,9 @@ fn difference(f: &Figure) -> String {
                 Unit::Count => format::fixed(d, 0),
                 Unit::Flag => (if d.is_zero() { "same" } else { "differs" }).to_string(),
             };
-            format!("{s}{}", mark(f.status))
+            let mut s = s;
+            s.push_str(mark(f.status));
+            s
         }
         None => format!("-{}", mark(f.status)),
     }

@@ -134,10 +134,12 @@ pub struct Certificate {
     pub header_stale: bool,
     /// Every row in print order.
     pub rows: Vec<Row>,
-    /// Where the first row read as each key is in `rows` (built by the
-    /// parser; [`Certificate::row`] checks it and scans when it is stale).
+    /// By a key's position in the template: where the first row read as
+    /// that key is in `rows`, plus one (0: none). Built by the parser;
+    /// [`Certificate::row`] checks it and scans when it is stale or the key
+    /// is not the template's.
     #[serde(skip)]
-    index: std::collections::HashMap<String, usize>,
+    index: Vec<u32>,
 }
 
 impl Certificate {
@@ -155,10 +157,10 @@ impl Certificate {
     /// The first row read as `key` ([`Row::layout_key`]: a relettered row is
     /// the layout's row its label is).
     pub fn row(&self, key: &str) -> Option<&Row> {
-        if let Some(&i) = self.index.get(key)
-            && let Some(r) = self.rows.get(i)
+        if let Some(p) = layout::position(key)
+            && let Some(&i) = self.index.get(p)
+            && let Some(r) = (i as usize).checked_sub(1).and_then(|i| self.rows.get(i))
             && r.layout_key() == key
-            && self.index.len() <= self.rows.len()
         {
             return Some(r);
         }
@@ -167,8 +169,13 @@ impl Certificate {
 
     fn build_index(&mut self) {
         self.index.clear();
+        self.index.resize(LAYOUT.len(), 0);
         for (i, r) in self.rows.iter().enumerate() {
-            self.index.entry(r.layout_key().to_string()).or_insert(i);
+            if let Some(p) = layout::position(r.layout_key())
+                && self.index[p] == 0
+            {
+                self.index[p] = i as u32 + 1;
+            }
         }
     }
 

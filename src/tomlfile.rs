@@ -33,14 +33,33 @@ impl Source {
     /// Deserialize the whole file, turning a TOML or schema error into one
     /// message with the file, line and column.
     pub fn parse<T: DeserializeOwned>(&self) -> Result<T> {
-        toml::from_str(&self.text).map_err(|e| {
-            let offset = e.span().map(|s| s.start).unwrap_or(0);
-            let message = e.message().trim_end().to_string();
-            Error::At {
-                at: Location::from_offset(&self.path, &self.text, offset),
-                message,
-            }
-        })
+        toml::from_str(&self.text).map_err(|e| self.toml_error(&e))
+    }
+
+    /// The file's tables with their spans: parsed once, for a reader that
+    /// deserializes the whole file from them ([`Source::parse_tables`]) and
+    /// also walks them for positions.
+    pub fn tables(&self) -> Result<Spanned<toml::de::DeTable<'_>>> {
+        toml::de::DeTable::parse(&self.text).map_err(|e| self.toml_error(&e))
+    }
+
+    /// [`Source::parse`] from the file's tables ([`Source::tables`]): the
+    /// same value, the same errors.
+    pub fn parse_tables<'t, T: Deserialize<'t>>(
+        &self,
+        tables: Spanned<toml::de::DeTable<'t>>,
+    ) -> Result<T> {
+        T::deserialize(toml::de::Deserializer::from(tables)).map_err(|e| self.toml_error(&e))
+    }
+
+    /// A TOML or schema error as one message with the file, line and column.
+    fn toml_error(&self, e: &toml::de::Error) -> Error {
+        let offset = e.span().map(|s| s.start).unwrap_or(0);
+        let message = e.message().trim_end().to_string();
+        Error::At {
+            at: Location::from_offset(&self.path, &self.text, offset),
+            message,
+        }
     }
 
     /// An error at a span of this file.

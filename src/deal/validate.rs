@@ -27,8 +27,12 @@ pub const MAX_BALANCE: Decimal = Decimal::from_parts(1_316_134_912, 2_328, 0, fa
 pub const MAX_TERM: u32 = 600;
 
 pub(super) fn validate(src: &Source) -> Result<Deal> {
-    let file: DealFile = src.parse()?;
+    // Parsed once: the typed file, and the waterfall's tables with their
+    // positions (each step's fields are read by its action).
+    let tables = src.tables()?;
+    let file: DealFile = src.parse_tables(tables.clone())?;
     let mut cx = Checker {
+        tables: Some(tables),
         src,
         errors: Vec::new(),
         names: Names::default(),
@@ -48,6 +52,8 @@ pub(super) fn validate(src: &Source) -> Result<Deal> {
 /// names the deal defines. The waterfall's actions check their fields with it.
 pub struct Checker<'a> {
     src: &'a Source,
+    /// The file's tables, until the waterfall's steps are read from them.
+    tables: Option<toml::Spanned<DeTable<'a>>>,
     errors: Vec<Error>,
     names: Names,
     /// Per class: whether it has a principal balance (no notional).
@@ -1614,10 +1620,10 @@ impl<'a> Checker<'a> {
 
     /// The `[[waterfall]]` tables, read from the source with their positions.
     fn step_tables(&mut self) -> Vec<StepSource<'a>> {
-        let root = match DeTable::parse(&self.src.text) {
-            Ok(r) => r.into_inner(),
-            Err(_) => return Vec::new(), // the first parse reported it
+        let Some(root) = self.tables.take() else {
+            return Vec::new();
         };
+        let root = root.into_inner();
         let Some((_, wf)) = root.iter().find(|(k, _)| k.get_ref() == "waterfall") else {
             return Vec::new();
         };

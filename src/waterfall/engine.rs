@@ -52,7 +52,8 @@ pub struct Engine<'d, T: Num> {
 /// What is worked out once per deal.
 #[derive(Debug, Clone)]
 struct Plan<T> {
-    /// Notional schedules by distribution number - 1.
+    /// Notional schedules by distribution number - 1, as far as a period
+    /// has needed them (up to [`NOTIONAL_HORIZON`]).
     notionals: Vec<Vec<T>>,
     /// Scheduled balances (PAC/TAC) by distribution number - 1.
     schedules: Vec<Vec<T>>,
@@ -65,6 +66,26 @@ struct Plan<T> {
     /// test is the same and reads only what is settled before the
     /// waterfall: worked out once a period, not once a step.
     gates: Vec<Option<usize>>,
+}
+
+impl<T: Num> Plan<T> {
+    /// The notional schedules' values up to distribution number `upto` + 1
+    /// (within [`NOTIONAL_HORIZON`]): the notional on each distribution date
+    /// of the deal's calendar.
+    fn extend_notionals(&mut self, deal: &Deal, upto: usize) {
+        let end = (upto + 1).min(NOTIONAL_HORIZON);
+        for (c, v) in deal.classes.iter().zip(self.notionals.iter_mut()) {
+            let Some(Notional::Schedule(s)) = &c.notional else {
+                continue;
+            };
+            for n in v.len()..end {
+                let date = deal
+                    .calendar
+                    .distribution_after(deal.first_distribution_date, n as i32);
+                v.push(T::from_decimal(s.at(date, c.original_balance)));
+            }
+        }
+    }
 }
 
 /// Buffers reused from period to period.
@@ -140,21 +161,8 @@ impl<T: Num> Memo<T> {
 
 impl<'d, T: Num> Engine<'d, T> {
     pub fn new(deal: &'d Deal) -> Self {
-        let notionals = deal
-            .classes
-            .iter()
-            .map(|c| match &c.notional {
-                Some(Notional::Schedule(s)) => (0..NOTIONAL_HORIZON)
-                    .map(|n| {
-                        let date = deal
-                            .calendar
-                            .distribution_after(deal.first_distribution_date, n as i32);
-                        T::from_decimal(s.at(date, c.original_balance))
-                    })
-                    .collect(),
-                _ => Vec::new(),
-            })
-            .collect();
+        // Worked out as the periods need them (see `Engine::run`).
+        let notionals = vec![Vec::new(); deal.classes.len()];
         let schedules = deal
             .schedules
             .iter()
@@ -240,6 +248,10 @@ impl<'d, T: Num> Engine<'d, T> {
                 input.groups.len(),
                 deal.groups.len()
             )));
+        }
+        let next = deal.period_number(input.next_date) - 1;
+        if next >= 0 {
+            self.plan.extend_notionals(deal, next as usize);
         }
         let s = &mut self.scratch;
         s.memo.clear();

@@ -824,14 +824,15 @@ fn build(
 /// Every figure path printed more than once: each later print against the
 /// first, the less precise one on the left.
 fn same_figures(b: &mut Builder<'_>) {
-    let mut by_path: BTreeMap<String, Vec<Ref>> = BTreeMap::new();
+    let cur = b.cur;
+    let mut by_path: BTreeMap<&str, Vec<Ref>> = BTreeMap::new();
     let mut order = Vec::new();
-    for row in &b.cur.rows {
+    for row in &cur.rows {
         for v in &row.values {
-            if let (Some(path), Some(slot)) = (&v.path, v.slot) {
-                let refs = by_path.entry(path.clone()).or_default();
+            if let (Some(path), Some(slot)) = (v.path.as_deref(), v.slot) {
+                let refs = by_path.entry(path).or_default();
                 if refs.is_empty() {
-                    order.push(path.clone());
+                    order.push(path);
                 }
                 // A row printed twice is one print.
                 let key = row.layout_key();
@@ -846,14 +847,10 @@ fn same_figures(b: &mut Builder<'_>) {
         }
     }
     for path in order {
-        let refs = &by_path[&path];
+        let refs = &by_path[path];
         let Some(first) = refs.first() else { continue };
         for later in &refs[1..] {
-            let decimals = |x: &Ref| {
-                b.cur
-                    .value(&x.key, x.slot)
-                    .map_or(0, |v| v.printed.decimals)
-            };
+            let decimals = |x: &Ref| cur.value(&x.key, x.slot).map_or(0, |v| v.printed.decimals);
             let (l, rt) = if decimals(first) < decimals(later) {
                 (first.clone(), later.clone())
             } else {

@@ -474,7 +474,9 @@ struct Index {
     /// Each row's label pattern, normalized and split at its `{date}`:
     /// the text before, and after if it has one.
     patterns: Vec<(String, Option<String>)>,
-    /// Each row's slots' figure paths, with the class filled in, parsed.
+    /// Each row's slots' figure paths, with the class filled in: as text,
+    /// and parsed.
+    path_texts: Vec<Vec<String>>,
     paths: Vec<Vec<Option<FigurePath>>>,
 }
 
@@ -511,6 +513,14 @@ static INDEX: std::sync::LazyLock<Index> = std::sync::LazyLock::new(|| {
     Index {
         by_key,
         patterns: LAYOUT.iter().map(RowSpec::split_pattern).collect(),
+        path_texts: LAYOUT
+            .iter()
+            .map(|s| {
+                (0..s.slots.len())
+                    .map(|k| s.fill_path(k).unwrap_or_default())
+                    .collect()
+            })
+            .collect(),
         paths: LAYOUT
             .iter()
             .map(|s| (0..s.slots.len()).map(|k| s.parse_path(k)).collect())
@@ -537,6 +547,13 @@ pub(super) fn position(key: &str) -> Option<usize> {
 impl RowSpec {
     /// The figure path of slot `i`, with the class filled in.
     pub fn path(&self, i: usize) -> Option<String> {
+        match position(self.key) {
+            Some(at) if std::ptr::eq(&LAYOUT[at], self) => INDEX.path_texts[at].get(i).cloned(),
+            _ => self.fill_path(i),
+        }
+    }
+
+    fn fill_path(&self, i: usize) -> Option<String> {
         self.slots
             .get(i)
             .map(|s| s.path.replace("{class}", self.class))
@@ -552,7 +569,7 @@ impl RowSpec {
     }
 
     fn parse_path(&self, i: usize) -> Option<FigurePath> {
-        let path = self.path(i)?;
+        let path = self.fill_path(i)?;
         Some(FigurePath::parse(&path).unwrap_or_else(|| FigurePath::new(Subject::Other(path), "")))
     }
 

@@ -15,7 +15,8 @@ pub(super) struct Cell<'a> {
 
 /// Split a line at `|` into trimmed cells.
 pub(super) fn cells(line: &str) -> Vec<Cell<'_>> {
-    let mut out = Vec::new();
+    // A certificate's rows have at most a handful of cells.
+    let mut out = Vec::with_capacity(8);
     // The 1-based column (in characters) where the current piece starts.
     let mut start = 1;
     // In an ASCII line (every certificate's) characters are bytes.

@@ -91,46 +91,36 @@ pub fn months_between(a: NaiveDate, b: NaiveDate) -> i64 {
 }
 
 fn last_day_of_month(year: i32, month: u32) -> u32 {
-    let (y, m) = add_months(year, month, 1);
-    (NaiveDate::from_ymd_opt(y, m, 1).expect("valid") - Duration::days(1)).day()
-}
-
-fn nth_weekday(year: i32, month: u32, weekday: Weekday, n: u32) -> NaiveDate {
-    NaiveDate::from_weekday_of_month_opt(year, month, weekday, n as u8).expect("valid")
-}
-
-fn last_weekday(year: i32, month: u32, weekday: Weekday) -> NaiveDate {
-    let mut d =
-        NaiveDate::from_ymd_opt(year, month, last_day_of_month(year, month)).expect("valid");
-    while d.weekday() != weekday {
-        d -= Duration::days(1);
+    match month {
+        2 if is_leap(year) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
     }
-    d
 }
 
 /// The Federal Reserve's holidays: a holiday on a Sunday is observed on the
 /// Monday; one on a Saturday is not moved. Only the date's own month is
-/// looked at: every observed day falls in its holiday's month.
+/// looked at: every observed day falls in its holiday's month. Worked out
+/// from the date's day and weekday, building no other date.
 pub fn is_us_federal_reserve_holiday(d: NaiveDate) -> bool {
-    let y = d.year();
-    let observed = |m: u32, day: u32| {
-        let h = NaiveDate::from_ymd_opt(y, m, day).expect("valid");
-        if h.weekday() == Weekday::Sun {
-            h + Duration::days(1)
-        } else {
-            h
-        }
-    };
+    let (y, day, wd) = (d.year(), d.day(), d.weekday());
+    // The holiday on the fixed `date`, as observed.
+    let observed =
+        |date: u32| (day == date && wd != Weekday::Sun) || (day == date + 1 && wd == Weekday::Mon);
+    // The `n`th `weekday` of the month; the last one.
+    let nth = |weekday: Weekday, n: u32| wd == weekday && (day - 1) / 7 == n - 1;
+    let last = |weekday: Weekday| wd == weekday && day + 7 > last_day_of_month(y, d.month());
     match d.month() {
-        1 => d == observed(1, 1) || (y >= 1986 && d == nth_weekday(y, 1, Weekday::Mon, 3)),
-        2 => d == nth_weekday(y, 2, Weekday::Mon, 3),
-        5 => d == last_weekday(y, 5, Weekday::Mon),
-        6 => y >= 2022 && d == observed(6, 19),
-        7 => d == observed(7, 4),
-        9 => d == nth_weekday(y, 9, Weekday::Mon, 1),
-        10 => d == nth_weekday(y, 10, Weekday::Mon, 2),
-        11 => d == observed(11, 11) || d == nth_weekday(y, 11, Weekday::Thu, 4),
-        12 => d == observed(12, 25),
+        1 => observed(1) || (y >= 1986 && nth(Weekday::Mon, 3)),
+        2 => nth(Weekday::Mon, 3),
+        5 => last(Weekday::Mon),
+        6 => y >= 2022 && observed(19),
+        7 => observed(4),
+        9 => nth(Weekday::Mon, 1),
+        10 => nth(Weekday::Mon, 2),
+        11 => observed(11) || nth(Weekday::Thu, 4),
+        12 => observed(25),
         _ => false,
     }
 }
@@ -266,6 +256,70 @@ mod tests {
         assert_eq!(CAL.distribution_date(2003, 12), d(2003, 12, 15));
         // The December 2003 accrual period of the floating classes: 28 days.
         assert_eq!(DayCount::Act360.days(d(2003, 11, 17), d(2003, 12, 15)), 28);
+    }
+
+    /// The holidays as their rules state them, each date built.
+    fn holiday_by_its_rule(d: NaiveDate) -> bool {
+        let y = d.year();
+        let observed = |m: u32, day: u32| {
+            let h = NaiveDate::from_ymd_opt(y, m, day).unwrap();
+            if h.weekday() == Weekday::Sun {
+                h + Duration::days(1)
+            } else {
+                h
+            }
+        };
+        let nth =
+            |m: u32, w: Weekday, n: u8| NaiveDate::from_weekday_of_month_opt(y, m, w, n).unwrap();
+        let last = |m: u32, w: Weekday| {
+            let (ny, nm) = add_months(y, m, 1);
+            let mut x = NaiveDate::from_ymd_opt(ny, nm, 1).unwrap() - Duration::days(1);
+            while x.weekday() != w {
+                x -= Duration::days(1);
+            }
+            x
+        };
+        match d.month() {
+            1 => d == observed(1, 1) || (y >= 1986 && d == nth(1, Weekday::Mon, 3)),
+            2 => d == nth(2, Weekday::Mon, 3),
+            5 => d == last(5, Weekday::Mon),
+            6 => y >= 2022 && d == observed(6, 19),
+            7 => d == observed(7, 4),
+            9 => d == nth(9, Weekday::Mon, 1),
+            10 => d == nth(10, Weekday::Mon, 2),
+            11 => d == observed(11, 11) || d == nth(11, Weekday::Thu, 4),
+            12 => d == observed(12, 25),
+            _ => false,
+        }
+    }
+
+    #[test]
+    fn holidays_are_their_rules_on_every_day_from_1900_to_2200() {
+        let mut day = d(1900, 1, 1);
+        let mut holidays = 0;
+        while day < d(2201, 1, 1) {
+            assert_eq!(
+                is_us_federal_reserve_holiday(day),
+                holiday_by_its_rule(day),
+                "{day}"
+            );
+            holidays += usize::from(holiday_by_its_rule(day));
+            day += Duration::days(1);
+        }
+        // Ten a year (Juneteenth from 2022), MLK Day from 1986: none lost.
+        assert_eq!(holidays, 301 * 9 + (2200 - 1986 + 1) + (2200 - 2022 + 1));
+    }
+
+    #[test]
+    fn month_lengths_with_leap_years() {
+        for y in [1900, 2000, 2003, 2004, 2100] {
+            for m in 1..=12 {
+                let (ny, nm) = add_months(y, m, 1);
+                let by_dates =
+                    (NaiveDate::from_ymd_opt(ny, nm, 1).unwrap() - Duration::days(1)).day();
+                assert_eq!(last_day_of_month(y, m), by_dates, "{y}-{m}");
+            }
+        }
     }
 
     #[test]

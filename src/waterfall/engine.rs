@@ -53,8 +53,12 @@ pub struct Engine<'d, T: Num> {
 #[derive(Debug, Clone)]
 struct Plan<T> {
     /// Notional schedules by distribution number - 1, as far as a period
-    /// has needed them (up to [`NOTIONAL_HORIZON`]).
+    /// has needed them (up to [`NOTIONAL_HORIZON`]): the first
+    /// `notionals_known` distributions.
     notionals: Vec<Vec<T>>,
+    notionals_known: usize,
+    /// Whether any class has a notional schedule.
+    has_schedules: bool,
     /// Scheduled balances (PAC/TAC) by distribution number - 1.
     schedules: Vec<Vec<T>>,
     principal_classes: Vec<usize>,
@@ -74,15 +78,23 @@ impl<T: Num> Plan<T> {
     /// of the deal's calendar.
     fn extend_notionals(&mut self, deal: &Deal, upto: usize) {
         let end = (upto + 1).min(NOTIONAL_HORIZON);
-        for (c, v) in deal.classes.iter().zip(self.notionals.iter_mut()) {
-            let Some(Notional::Schedule(s)) = &c.notional else {
-                continue;
-            };
-            for n in v.len()..end {
-                let date = deal
-                    .calendar
-                    .distribution_after(deal.first_distribution_date, n as i32);
-                v.push(T::from_decimal(s.at(date, c.original_balance)));
+        if self.notionals_known >= end {
+            return;
+        }
+        // One date a distribution, for every schedule.
+        let from = self.notionals_known;
+        self.notionals_known = end;
+        if !self.has_schedules {
+            return;
+        }
+        for n in from..end {
+            let date = deal
+                .calendar
+                .distribution_after(deal.first_distribution_date, n as i32);
+            for (c, v) in deal.classes.iter().zip(self.notionals.iter_mut()) {
+                if let Some(Notional::Schedule(s)) = &c.notional {
+                    v.push(T::from_decimal(s.at(date, c.original_balance)));
+                }
             }
         }
     }
@@ -191,6 +203,11 @@ impl<'d, T: Num> Engine<'d, T> {
         let memo = Memo::new(deal, tests.len());
         let plan = Plan {
             notionals,
+            notionals_known: 0,
+            has_schedules: deal
+                .classes
+                .iter()
+                .any(|c| matches!(c.notional, Some(Notional::Schedule(_)))),
             schedules,
             principal_classes: deal.principal_classes().collect(),
             cutoff: T::from_decimal(deal.cutoff_balance),

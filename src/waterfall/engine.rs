@@ -84,9 +84,6 @@ impl<T: Num> Plan<T> {
         // One date a distribution, for every schedule.
         let from = self.notionals_known;
         self.notionals_known = end;
-        if !self.has_schedules {
-            return;
-        }
         for n in from..end {
             let date = deal
                 .calendar
@@ -266,9 +263,11 @@ impl<'d, T: Num> Engine<'d, T> {
                 deal.groups.len()
             )));
         }
-        let next = deal.period_number(input.next_date) - 1;
-        if next >= 0 {
-            self.plan.extend_notionals(deal, next as usize);
+        if self.plan.has_schedules {
+            let next = deal.period_number(input.next_date) - 1;
+            if next >= 0 {
+                self.plan.extend_notionals(deal, next as usize);
+            }
         }
         let s = &mut self.scratch;
         s.memo.clear();

@@ -545,11 +545,17 @@ pub(super) fn position(key: &str) -> Option<usize> {
 }
 
 impl RowSpec {
+    /// Where this entry is in [`LAYOUT`], if it is the template's own (the
+    /// one whose worked-out patterns and paths [`INDEX`] holds).
+    fn in_template(&self) -> Option<usize> {
+        position(self.key).filter(|&at| std::ptr::eq(&LAYOUT[at], self))
+    }
+
     /// The figure path of slot `i`, with the class filled in.
     pub fn path(&self, i: usize) -> Option<String> {
-        match position(self.key) {
-            Some(at) if std::ptr::eq(&LAYOUT[at], self) => INDEX.path_texts[at].get(i).cloned(),
-            _ => self.fill_path(i),
+        match self.in_template() {
+            Some(at) => INDEX.path_texts[at].get(i).cloned(),
+            None => self.fill_path(i),
         }
     }
 
@@ -562,9 +568,9 @@ impl RowSpec {
     /// The figure path of slot `i` as a path (an unknown one as
     /// [`Subject::Other`]); the template's rows' are parsed once.
     pub fn figure_path(&self, i: usize) -> Option<FigurePath> {
-        match position(self.key) {
-            Some(at) if std::ptr::eq(&LAYOUT[at], self) => INDEX.paths[at].get(i)?.clone(),
-            _ => self.parse_path(i),
+        match self.in_template() {
+            Some(at) => INDEX.paths[at].get(i)?.clone(),
+            None => self.parse_path(i),
         }
     }
 
@@ -592,9 +598,9 @@ impl RowSpec {
     /// [`RowSpec::matches`] for a label already [`normalize`]d.
     pub(super) fn matches_normalized(&self, label: &str) -> Option<Option<String>> {
         let own;
-        let (before, after) = match position(self.key) {
-            Some(i) if std::ptr::eq(&LAYOUT[i], self) => &INDEX.patterns[i],
-            _ => {
+        let (before, after) = match self.in_template() {
+            Some(i) => &INDEX.patterns[i],
+            None => {
                 own = self.split_pattern();
                 &own
             }

@@ -164,9 +164,7 @@ impl FigurePath {
             Unit::Money
         }
     }
-}
 
-impl FigurePath {
     /// The path's text in pieces: `class[`, `A-1`, `]`, `.`, `interest`
     /// (pieces a path does not have are empty).
     fn pieces(&self) -> [&str; 5] {

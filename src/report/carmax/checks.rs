@@ -440,8 +440,8 @@ impl Builder<'_> {
             figures,
             missing: all_missing,
         };
-        // Ratios and the checks made by hand come here whole: the same
-        // filter as `compare`'s.
+        // A ratio with a figure missing and the checks made by hand come
+        // here whole: the same filter as `compare`'s and `ratio`'s.
         if !(self.failures_only && check.holds()) {
             self.out.push(check);
         }

@@ -180,10 +180,15 @@ enum Command {
     },
     /// Run filed periods through the deal's waterfall and compare every figure.
     Reconcile {
-        /// A deal.toml, or a deal directory holding one.
+        /// A deal.toml, or a deal directory holding one (with --all, a
+        /// directory of deal directories).
         deal: PathBuf,
         /// Reports to reconcile; every file in DEAL/filings/ when none is given.
         reports: Vec<PathBuf>,
+        /// Reconcile every deal under DEAL that has a filings/ directory, each
+        /// from its own filings, and end with a table of the deals.
+        #[arg(long)]
+        all: bool,
         #[arg(long, value_enum, default_value = "text")]
         format: TextOrJson,
         /// Dollars a figure may differ from the print and still match (the
@@ -430,6 +435,47 @@ fn print(text: &str) -> Result<()> {
     }
 }
 
+/// `reconcile --all`: every deal under `dir` with filings, in the
+/// directories' order; exit 1 when any month of any deal does not reconcile.
+fn reconcile_every_deal(
+    dir: &Path,
+    options: &reconcile::Options,
+    format: TextOrJson,
+    explain: bool,
+) -> Result<u8> {
+    let dirs = reconcile::deals_with_filings(dir)?;
+    let deals = reconcile::reconcile_deals(&dirs, options)?;
+    let out = match format {
+        TextOrJson::Json => {
+            let v: Vec<serde_json::Value> = deals
+                .iter()
+                .zip(&dirs)
+                .map(|(d, dir)| {
+                    serde_json::json!({
+                        "deal": d.deal.name,
+                        "dir": dir.display().to_string(),
+                        "months": reconcile::json_months(&d.deal, &d.runs, explain),
+                    })
+                })
+                .collect();
+            serde_json::to_string_pretty(&v).expect("serializable") + "\n"
+        }
+        TextOrJson::Text => {
+            let mut s = String::new();
+            for d in &deals {
+                s.push_str(&reconcile::text(&d.deal, &d.runs, explain));
+                s.push_str("\n\n");
+            }
+            s.push_str("Deal by deal:\n");
+            s.push_str(&reconcile::deals_table(&deals));
+            s
+        }
+    };
+    print(&out)?;
+    let clean = deals.iter().all(|d| d.summary().clean());
+    Ok(if clean { 0 } else { 1 })
+}
+
 fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Parse {
@@ -449,6 +495,7 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Reconcile {
             deal,
             reports,
+            all,
             format,
             tolerance,
             explain,
@@ -461,40 +508,27 @@ fn run(cli: Cli) -> Result<u8> {
                     "--tolerance is an amount from 0 to 1,000,000, found {t}"
                 )));
             }
-            let deal = Deal::load(&deal)?;
-            let paths = reconcile::report_paths(&deal, &reports)?;
             let options = reconcile::Options {
                 tolerance,
                 from_report_state,
             };
+            if all {
+                if !reports.is_empty() {
+                    return Err(Error::Usage(
+                        "--all reconciles each deal's own filings/: give no reports".to_string(),
+                    ));
+                }
+                return reconcile_every_deal(&deal, &options, format, explain);
+            }
+            let deal = Deal::load(&deal)?;
+            let paths = reconcile::report_paths(&deal, &reports)?;
             let results = reconcile::reconcile_all(&deal, &paths, &options)?;
             let out = match format {
                 TextOrJson::Json => {
-                    let mut values: Vec<_> = results
-                        .iter()
-                        .map(|r| reconcile::to_json(r, explain.then_some(&deal)))
-                        .collect();
-                    let v = if values.len() == 1 {
-                        values.remove(0)
-                    } else {
-                        serde_json::Value::Array(values)
-                    };
+                    let v = reconcile::json_value(&deal, &results, explain);
                     serde_json::to_string_pretty(&v).expect("serializable") + "\n"
                 }
-                TextOrJson::Text => {
-                    let mut s = String::new();
-                    for (i, r) in results.iter().enumerate() {
-                        if i > 0 {
-                            s.push_str("\n\n");
-                        }
-                        reconcile::write_text(&mut s, &deal, r, explain);
-                    }
-                    if results.len() > 1 {
-                        s.push_str("\nMonth by month:\n");
-                        s.push_str(&reconcile::summary_table(&results));
-                    }
-                    s
-                }
+                TextOrJson::Text => reconcile::text(&deal, &results, explain),
             };
             print(&out)?;
             let clean = results.iter().all(|r| r.summary().clean());

@@ -295,6 +295,136 @@ fn reconcile_of_a_missing_deal_exits_2() {
     assert!(run.stderr.contains("deals/no-such-deal"), "{}", run.stderr);
 }
 
+/// Every bundled deal with filings, as `reconcile --all deals` takes them: by
+/// directory name.
+const FILED: [&str; 4] = [
+    "deals/absc-2003-he2",
+    "deals/absc-2003-he4",
+    "deals/carmax-2024-2",
+    "deals/carmax-2025-2",
+];
+
+#[test]
+fn reconcile_all_prints_each_deals_own_reconcile_then_a_row_a_deal() {
+    let all = waterfall(&["reconcile", "deals", "--all"]);
+    all.exits(0);
+    // Each deal's part is exactly what reconciling it alone prints.
+    let mut expected = String::new();
+    for deal in FILED {
+        let one = waterfall(&["reconcile", deal]);
+        one.exits(0);
+        expected.push_str(&one.stdout);
+        expected.push_str("\n\n");
+    }
+    assert!(
+        all.stdout.starts_with(&expected),
+        "reconcile --all does not begin with each deal's own reconcile"
+    );
+    let table = &all.stdout[expected.len()..];
+    let rows: Vec<&str> = table.lines().skip(3).collect();
+    assert_eq!(table.lines().next(), Some("Deal by deal:"), "{table}");
+    assert_eq!(
+        rows.len(),
+        FILED.len(),
+        "one row a deal with filings:\n{table}"
+    );
+    for (deal, row) in FILED.iter().zip(&rows) {
+        let months = files_in(&manifest_dir().join(deal).join("filings")).len();
+        let cells: Vec<&str> = row.split_whitespace().rev().collect();
+        // From the right: missing, inputs, not modelled, inconsistent,
+        // mismatch, match, compared, months.
+        assert_eq!(cells[7], months.to_string(), "{deal}: {row}");
+        assert_eq!(cells[4], "0", "{deal}: no mismatch: {row}");
+        assert_eq!(cells[0], "0", "{deal}: nothing missing: {row}");
+    }
+    // The deals that run from closing (no filings/) are left out.
+    assert!(!table.contains("FJF"), "{table}");
+}
+
+#[test]
+fn reconcile_all_prints_the_same_bytes_on_one_thread_as_on_several() {
+    let run = |threads: &str, format: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_waterfall"))
+            .current_dir(manifest_dir())
+            .env("RAYON_NUM_THREADS", threads)
+            .args(["reconcile", "deals", "--all", "--format", format])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        out.stdout
+    };
+    for format in ["text", "json"] {
+        assert!(
+            run("1", format) == run("4", format),
+            "{format} differs by thread count"
+        );
+    }
+}
+
+#[test]
+fn reconcile_all_exits_1_when_one_deal_does_not_reconcile() {
+    let dir = temp_dir();
+    copy_deal(HE4, &dir.path().join("a-he4"));
+    let he2 = dir.path().join("b-he2");
+    copy_deal(HE2, &he2);
+    let toml = he2.join("deal.toml");
+    let text = std::fs::read_to_string(&toml).unwrap();
+    assert_eq!(text.matches("margin = \"3.85\"").count(), 1, "M-4's margin");
+    std::fs::write(
+        &toml,
+        text.replace("margin = \"3.85\"", "margin = \"3.95\""),
+    )
+    .unwrap();
+    let run = waterfall(&["reconcile", dir.path().to_str().unwrap(), "--all"]);
+    run.exits(1);
+    let rows: Vec<&str> = run.stdout.lines().rev().take(2).collect();
+    // HE2's row (the last) shows its mismatches; HE4's (before it) none.
+    let mismatch = |row: &str| row.split_whitespace().rev().nth(4).unwrap().to_string();
+    assert_ne!(mismatch(rows[0]), "0", "{}", rows[0]);
+    assert!(rows[0].contains("2003-HE2"), "{}", rows[0]);
+    assert_eq!(mismatch(rows[1]), "0", "{}", rows[1]);
+}
+
+#[test]
+fn reconcile_all_with_a_bad_deal_file_prints_nothing_and_names_its_line() {
+    let dir = temp_dir();
+    copy_deal(HE4, &dir.path().join("a-he4"));
+    let he2 = dir.path().join("b-he2");
+    copy_deal(HE2, &he2);
+    let toml = he2.join("deal.toml");
+    let text = std::fs::read_to_string(&toml).unwrap();
+    let line = 1 + text
+        .lines()
+        .position(|l| l.contains("margin = \"3.85\""))
+        .expect("M-4's margin");
+    std::fs::write(
+        &toml,
+        text.replace("margin = \"3.85\"", "margin = \"3.8.5\""),
+    )
+    .unwrap();
+    let run = waterfall(&["reconcile", dir.path().to_str().unwrap(), "--all"]);
+    run.refused();
+    assert!(
+        run.stderr.contains(&format!("b-he2/deal.toml:{line}:")),
+        "the message names the file and line {line}: {}",
+        run.stderr
+    );
+}
+
+#[test]
+fn reconcile_all_refuses_reports_and_a_directory_without_deals() {
+    let run = waterfall(&["reconcile", "deals", "--all", HE4_FILING]);
+    run.refused();
+    assert!(run.stderr.contains("--all"), "{}", run.stderr);
+    let run = waterfall(&["reconcile", HE4, "--all"]);
+    run.refused();
+    assert!(
+        run.stderr.contains("no deal with filings"),
+        "{}",
+        run.stderr
+    );
+}
+
 // --- parse ---------------------------------------------------------------------
 
 #[test]

@@ -8,6 +8,7 @@
 //! the first filing, or every one with `from_report_state`, starts from what
 //! the report prints.
 
+mod deals;
 mod figures;
 mod inputs;
 mod render;
@@ -16,11 +17,13 @@ mod why;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
+use rayon::prelude::*;
 use rust_decimal::Decimal;
 
+pub use deals::{DealRun, deals_table, deals_with_filings, reconcile_deals};
 pub use figures::{Figure, Status};
 pub use inputs::{IndexSource, Inputs, from_filing, index, is_input};
-pub use render::{summary_table, to_json, write_text};
+pub use render::{json_months, json_value, summary_table, text, to_json, write_text};
 
 use crate::deal::Deal;
 use crate::error::{Error, Result};
@@ -78,6 +81,17 @@ impl Summary {
     /// Whether the report reconciles: nothing mismatched, nothing missing.
     pub fn clean(&self) -> bool {
         self.mismatched == 0 && self.missing == 0
+    }
+
+    /// Add another month's (or deal's) counts to these.
+    pub fn add(&mut self, o: &Summary) {
+        self.figures += o.figures;
+        self.matched += o.matched;
+        self.mismatched += o.mismatched;
+        self.report_inconsistent += o.report_inconsistent;
+        self.not_modelled += o.not_modelled;
+        self.inputs += o.inputs;
+        self.missing += o.missing;
     }
 }
 
@@ -258,9 +272,17 @@ pub fn reconcile_all(
     paths: &[PathBuf],
     options: &Options,
 ) -> Result<Vec<Reconciliation>> {
+    // Each report is read on its own (in parallel); the first that cannot be
+    // read, in the order given, is the error, whatever the thread count.
+    // One report is read where it is, without starting threads.
+    let read: Vec<Result<Filing>> = if paths.len() == 1 {
+        vec![read_filing(deal, &paths[0])]
+    } else {
+        paths.par_iter().map(|p| read_filing(deal, p)).collect()
+    };
     let mut filings = Vec::with_capacity(paths.len());
-    for p in paths {
-        filings.push((read_filing(deal, p)?, p.clone()));
+    for (f, p) in read.into_iter().zip(paths) {
+        filings.push((f?, p.clone()));
     }
     // In date order (a stable sort: reports given for the same date stay in
     // the order given, and each starts from its own figures).

@@ -3,6 +3,7 @@
 
 use std::fmt::Write as _;
 
+use rayon::prelude::*;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
@@ -463,6 +464,53 @@ pub fn to_json(r: &Reconciliation, explain: Option<&Deal>) -> Value {
     v
 }
 
+/// The text report of a deal's reconciliations in date order, each month's
+/// as [`write_text`] writes it, and the month-by-month table when there is
+/// more than one. The months are written on their own (in parallel) and
+/// joined in order, so the text is the same whatever the thread count.
+pub fn text(deal: &Deal, runs: &[Reconciliation], explain: bool) -> String {
+    let month = |r: &Reconciliation| {
+        let mut s = String::new();
+        write_text(&mut s, deal, r, explain);
+        s
+    };
+    let months: Vec<String> = if runs.len() == 1 {
+        vec![month(&runs[0])]
+    } else {
+        runs.par_iter().map(month).collect()
+    };
+    let mut out = String::with_capacity(months.iter().map(String::len).sum::<usize>() + 1024);
+    for (i, m) in months.iter().enumerate() {
+        if i > 0 {
+            out.push_str("\n\n");
+        }
+        out.push_str(m);
+    }
+    if runs.len() > 1 {
+        out.push_str("\nMonth by month:\n");
+        out.push_str(&summary_table(runs));
+    }
+    out
+}
+
+/// The JSON of a deal's reconciliations: one object for one report, an
+/// array for several.
+pub fn json_value(deal: &Deal, runs: &[Reconciliation], explain: bool) -> Value {
+    if let [one] = runs {
+        return to_json(one, explain.then_some(deal));
+    }
+    json_months(deal, runs, explain)
+}
+
+/// The JSON array of a deal's reconciliations, one object a month.
+pub fn json_months(deal: &Deal, runs: &[Reconciliation], explain: bool) -> Value {
+    Value::Array(
+        runs.par_iter()
+            .map(|r| to_json(r, explain.then_some(deal)))
+            .collect(),
+    )
+}
+
 /// One row per month: figures compared, matched, mismatched,
 /// report-inconsistent, not modelled.
 pub fn summary_table(runs: &[Reconciliation]) -> String {
@@ -483,12 +531,7 @@ pub fn summary_table(runs: &[Reconciliation]) -> String {
     let mut total = Summary::default();
     for r in runs {
         let s = r.summary();
-        total.matched += s.matched;
-        total.mismatched += s.mismatched;
-        total.report_inconsistent += s.report_inconsistent;
-        total.not_modelled += s.not_modelled;
-        total.inputs += s.inputs;
-        total.missing += s.missing;
+        total.add(&s);
         t.row(vec![
             r.distribution_date.to_string(),
             if r.inputs.carried {

@@ -464,7 +464,7 @@ fn reconcile_every_deal(
             let mut s = String::new();
             for d in &deals {
                 s.push_str(&reconcile::text(&d.deal, &d.runs, explain));
-                s.push_str("\n\n");
+                s.push('\n');
             }
             s.push_str("Deal by deal:\n");
             s.push_str(&reconcile::deals_table(&deals));

@@ -314,7 +314,7 @@ fn reconcile_all_prints_each_deals_own_reconcile_then_a_row_a_deal() {
         let one = waterfall(&["reconcile", deal]);
         one.exits(0);
         expected.push_str(&one.stdout);
-        expected.push_str("\n\n");
+        expected.push('\n');
     }
     assert!(
         all.stdout.starts_with(&expected),
@@ -325,18 +325,55 @@ fn reconcile_all_prints_each_deals_own_reconcile_then_a_row_a_deal() {
     assert_eq!(table.lines().next(), Some("Deal by deal:"), "{table}");
     assert_eq!(
         rows.len(),
-        FILED.len(),
-        "one row a deal with filings:\n{table}"
+        FILED.len() + 1,
+        "one row a deal with filings, then the total:\n{table}"
     );
+    // A row's counts from the right: missing, inputs, not modelled,
+    // inconsistent, mismatch, match, compared, months.
+    let counts = |row: &str| -> Vec<u64> {
+        let mut c: Vec<u64> = row
+            .split_whitespace()
+            .rev()
+            .take(8)
+            .map(|c| c.parse().unwrap())
+            .collect();
+        c.reverse();
+        c
+    };
+    let mut total = vec![0u64; 8];
     for (deal, row) in FILED.iter().zip(&rows) {
-        let months = files_in(&manifest_dir().join(deal).join("filings")).len();
-        let cells: Vec<&str> = row.split_whitespace().rev().collect();
-        // From the right: missing, inputs, not modelled, inconsistent,
-        // mismatch, match, compared, months.
-        assert_eq!(cells[7], months.to_string(), "{deal}: {row}");
-        assert_eq!(cells[4], "0", "{deal}: no mismatch: {row}");
-        assert_eq!(cells[0], "0", "{deal}: nothing missing: {row}");
+        // The deal's own months, summed from its own JSON.
+        let v = waterfall(&["reconcile", deal, "--format", "json"]).json();
+        let months: Vec<Value> = match v {
+            Value::Array(a) => a,
+            one => vec![one],
+        };
+        let filed = files_in(&manifest_dir().join(deal).join("filings")).len();
+        assert_eq!(months.len(), filed, "{deal}: a month a filing");
+        let sum = |k: &str| -> u64 {
+            months
+                .iter()
+                .map(|m| m["summary"][k].as_u64().unwrap())
+                .sum()
+        };
+        let own = vec![
+            filed as u64,
+            sum("compared"),
+            sum("match"),
+            sum("mismatch"),
+            sum("report_inconsistent"),
+            sum("not_modelled"),
+            sum("inputs"),
+            sum("missing"),
+        ];
+        assert_eq!(counts(row), own, "{deal}: {row}");
+        assert_eq!(own[3], 0, "{deal}: no mismatch");
+        for (t, o) in total.iter_mut().zip(&own) {
+            *t += o;
+        }
     }
+    assert!(rows[FILED.len()].starts_with("all deals"), "{table}");
+    assert_eq!(counts(rows[FILED.len()]), total, "{table}");
     // The deals that run from closing (no filings/) are left out.
     assert!(!table.contains("FJF"), "{table}");
 }
@@ -377,8 +414,9 @@ fn reconcile_all_exits_1_when_one_deal_does_not_reconcile() {
     .unwrap();
     let run = waterfall(&["reconcile", dir.path().to_str().unwrap(), "--all"]);
     run.exits(1);
-    let rows: Vec<&str> = run.stdout.lines().rev().take(2).collect();
-    // HE2's row (the last) shows its mismatches; HE4's (before it) none.
+    let rows: Vec<&str> = run.stdout.lines().rev().skip(1).take(2).collect();
+    // HE2's row (the last before the total) shows its mismatches; HE4's
+    // (before it) none.
     let mismatch = |row: &str| row.split_whitespace().rev().nth(4).unwrap().to_string();
     assert_ne!(mismatch(rows[0]), "0", "{}", rows[0]);
     assert!(rows[0].contains("2003-HE2"), "{}", rows[0]);

@@ -81,11 +81,12 @@ pub fn deals_table(deals: &[DealRun]) -> String {
         ],
         1,
     );
-    for d in deals {
-        let s = d.summary();
+    let mut total = Summary::default();
+    let mut months = 0;
+    let mut row = |name: String, months: usize, s: &Summary| {
         t.row(vec![
-            d.deal.name.clone(),
-            d.runs.len().to_string(),
+            name,
+            months.to_string(),
             s.compared().to_string(),
             s.matched.to_string(),
             s.mismatched.to_string(),
@@ -94,6 +95,13 @@ pub fn deals_table(deals: &[DealRun]) -> String {
             s.inputs.to_string(),
             s.missing.to_string(),
         ]);
+    };
+    for d in deals {
+        let s = d.summary();
+        total.add(&s);
+        months += d.runs.len();
+        row(d.deal.name.clone(), d.runs.len(), &s);
     }
+    row("all deals".to_string(), months, &total);
     t.render()
 }

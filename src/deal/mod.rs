@@ -28,7 +28,7 @@ use rust_decimal::Decimal;
 pub use coupon::{Coupon, CouponKind, StepUp, StepUpFrom};
 pub use derivative::{Cap, Leg, Swap};
 pub use expr::Expr;
-pub use notional::{Extend, NotionalSchedule};
+pub use notional::{Extend, NotionalSchedule, Walk as NotionalWalk};
 pub use quantity::{Names, Quantity};
 pub use show::show;
 pub use split::CouponSplit;

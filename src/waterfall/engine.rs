@@ -17,6 +17,9 @@
 //! expression gives) and only added or subtracted after that, so every cent
 //! that comes in is accounted for.
 
+use rust_decimal::Decimal;
+
+use crate::deal::NotionalWalk as Walk;
 use crate::deal::quantity::{
     AccountField, BalanceAt, CapField, FeeField, InterestField, OcField, PoolField, StepField,
     SwapField,
@@ -57,6 +60,8 @@ struct Plan<T> {
     /// `notionals_known` distributions.
     notionals: Vec<Vec<T>>,
     notionals_known: usize,
+    /// How far each schedule (in class order) has been walked.
+    walks: Vec<Walk>,
     /// Whether any class has a notional schedule.
     has_schedules: bool,
     /// Scheduled balances (PAC/TAC) by distribution number - 1.
@@ -76,21 +81,37 @@ impl<T: Num> Plan<T> {
     /// The notional schedules' values up to distribution number `upto` + 1
     /// (within [`NOTIONAL_HORIZON`]): the notional on each distribution date
     /// of the deal's calendar.
+    // Out of line: once a period at most, and kept out of `Engine::run`'s
+    // code for the deals that have no schedule.
+    #[inline(never)]
     fn extend_notionals(&mut self, deal: &Deal, upto: usize) {
         let end = (upto + 1).min(NOTIONAL_HORIZON);
         if self.notionals_known >= end {
             return;
         }
-        // One date a distribution, for every schedule.
+        // One date a distribution, for every schedule, each walked on from
+        // the date before; none once every schedule has ended.
         let from = self.notionals_known;
         self.notionals_known = end;
         for n in from..end {
-            let date = deal
-                .calendar
-                .distribution_after(deal.first_distribution_date, n as i32);
+            let date = (!self.walks.iter().all(Walk::ended)).then(|| {
+                deal.calendar
+                    .distribution_after(deal.first_distribution_date, n as i32)
+            });
+            let mut w = 0;
             for (c, v) in deal.classes.iter().zip(self.notionals.iter_mut()) {
                 if let Some(Notional::Schedule(s)) = &c.notional {
-                    v.push(T::from_decimal(s.at(date, c.original_balance)));
+                    let walk = &mut self.walks[w];
+                    w += 1;
+                    let x = match date {
+                        Some(date) => walk.at(s, date, c.original_balance),
+                        None => Decimal::ZERO,
+                    };
+                    v.push(if x.is_zero() {
+                        T::ZERO
+                    } else {
+                        T::from_decimal(x)
+                    });
                 }
             }
         }
@@ -201,6 +222,13 @@ impl<'d, T: Num> Engine<'d, T> {
         let plan = Plan {
             notionals,
             notionals_known: 0,
+            walks: vec![
+                Walk::default();
+                deal.classes
+                    .iter()
+                    .filter(|c| matches!(c.notional, Some(Notional::Schedule(_))))
+                    .count()
+            ],
             has_schedules: deal
                 .classes
                 .iter()

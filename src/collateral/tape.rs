@@ -12,6 +12,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::str::FromStr;
 
+use rayon::prelude::*;
 use rust_decimal::Decimal;
 
 use super::line::{ArmTerms, LoanLine};
@@ -126,35 +127,130 @@ pub fn parse_tape(path: &Path, text: &str) -> Result<Vec<LoanLine>> {
         return Err(Error::collect(errors).unwrap_err());
     }
 
+    // The rows after the header, in pieces read in parallel; every piece's
+    // lines and errors come back in the tape's order, and an id is checked
+    // against the lines before it in that order, so the lines and every
+    // message are the same whatever the thread count.
+    let at = reader.position();
+    let body = &text.as_bytes()[(at.byte() as usize).min(text.len())..];
+    let pieces = row_pieces(body, at.line() as usize);
+    let read =
+        |&(piece, first): &(&[u8], usize)| read_rows(path, piece, first, headers.len(), &position);
+    let rows: Vec<Vec<Read>> = if pieces.len() == 1 {
+        vec![read(&pieces[0])]
+    } else {
+        pieces.par_iter().map(read).collect()
+    };
     let mut lines = Vec::with_capacity(text.len() / 64);
     let mut first_line_of_id: HashMap<String, usize, IdHash> = HashMap::default();
+    for r in rows.into_iter().flatten() {
+        match r {
+            Read::Error(e) => errors.push(e),
+            Read::Line(line, l) => {
+                if let Some(first) = first_line_of_id.get(l.id.as_str()) {
+                    errors.push(Error::at(
+                        path,
+                        line,
+                        None,
+                        format!("column 'id': '{}' already used on line {first}", l.id),
+                    ));
+                } else {
+                    first_line_of_id.insert(l.id.clone(), line);
+                    lines.push(l);
+                }
+            }
+        }
+    }
+    if errors.is_empty() && lines.is_empty() {
+        return Err(Error::file(path, "the loan tape has no loan lines"));
+    }
+    Error::collect(errors)?;
+    Ok(lines)
+}
+
+/// What reading a row gave: a loan line (with its line number) or an error.
+enum Read {
+    Line(usize, LoanLine),
+    Error(Error),
+}
+
+/// Tapes smaller than this are read in one piece.
+const PARALLEL_TAPE_BYTES: usize = 256 * 1024;
+
+/// The rows after the header cut into pieces at line ends, each with the
+/// line number its first row is on (`first`: the body's). A tape with a
+/// quote anywhere is one piece: a quoted field may hold a line end, and
+/// only reading from the top tells which line ends are rows' ends.
+fn row_pieces(body: &[u8], first: usize) -> Vec<(&[u8], usize)> {
+    let threads = rayon::current_num_threads();
+    if body.len() < PARALLEL_TAPE_BYTES || threads < 2 || body.contains(&b'"') {
+        return vec![(body, first)];
+    }
+    let want = threads * 4;
+    let size = body.len().div_ceil(want);
+    let mut pieces = Vec::with_capacity(want);
+    let (mut from, mut line) = (0, first);
+    while from < body.len() {
+        let to = match body[(from + size).min(body.len())..]
+            .iter()
+            .position(|&b| b == b'\n')
+        {
+            Some(i) => from + size + i + 1,
+            None => body.len(),
+        };
+        let piece = &body[from..to];
+        pieces.push((piece, line));
+        line += piece.iter().filter(|&&b| b == b'\n').count();
+        from = to;
+    }
+    pieces
+}
+
+/// Read the rows of one piece of the tape: `first` is the line its first
+/// row is on, `width` the header's number of fields, `position` each
+/// column's field number.
+fn read_rows(
+    path: &Path,
+    piece: &[u8],
+    first: usize,
+    width: usize,
+    position: &[usize; TAPE_COLUMNS.len()],
+) -> Vec<Read> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::None)
+        .flexible(true)
+        .has_headers(false)
+        .from_reader(piece);
+    let line_of = |p: Option<&csv::Position>| p.map(|p| p.line() as usize + first - 1).unwrap_or(0);
+    let mut out = Vec::with_capacity(piece.len() / 60);
+    let mut errors = Vec::new();
     let mut record = csv::ByteRecord::new();
     loop {
         match reader.read_byte_record(&mut record) {
             Ok(true) => {}
             Ok(false) => break,
             Err(e) => {
-                let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
-                errors.push(Error::at(
+                let line = line_of(e.position());
+                out.push(Read::Error(Error::at(
                     path,
                     line,
                     None,
                     format!("cannot read the row: {e}"),
-                ));
+                )));
                 continue;
             }
         }
-        let line = record.position().map(|p| p.line() as usize).unwrap_or(0);
-        if record.len() != headers.len() {
+        let line = line_of(record.position());
+        if record.len() != width {
             if record.iter().all(|f| field(f).is_empty()) {
                 continue;
             }
-            errors.push(Error::at(
+            out.push(Read::Error(Error::at(
                 path,
                 line,
                 None,
-                format!("expected {} fields, found {}", headers.len(), record.len()),
-            ));
+                format!("expected {} fields, found {}", width, record.len()),
+            )));
             continue;
         }
         // Each column's field, trimmed, once (the header has every column
@@ -172,25 +268,13 @@ pub fn parse_tape(path: &Path, text: &str) -> Result<Vec<LoanLine>> {
             fields: &fields,
             errors: &mut errors,
         };
-        if let Some(l) = row.loan_line() {
-            if let Some(first) = first_line_of_id.get(l.id.as_str()) {
-                errors.push(Error::at(
-                    path,
-                    line,
-                    None,
-                    format!("column 'id': '{}' already used on line {first}", l.id),
-                ));
-            } else {
-                first_line_of_id.insert(l.id.clone(), line);
-                lines.push(l);
-            }
+        let l = row.loan_line();
+        out.extend(errors.drain(..).map(Read::Error));
+        if let Some(l) = l {
+            out.push(Read::Line(line, l));
         }
     }
-    if errors.is_empty() && lines.is_empty() {
-        return Err(Error::file(path, "the loan tape has no loan lines"));
-    }
-    Error::collect(errors)?;
-    Ok(lines)
+    out
 }
 
 /// A field as text, trimmed. The tape is text, so the bytes between its
@@ -422,6 +506,85 @@ mod tests {
     use rust_decimal_macros::dec;
 
     const HEADER: &str = "id,group,balance,gross_coupon,net_coupon,original_term,remaining_term,type,margin,months_to_next_reset,reset_period,periodic_cap,life_cap,life_floor";
+
+    /// A tape large enough to be read in pieces, with bad rows put on lines
+    /// we know (one in the first piece, one that reuses an id from the top,
+    /// one near the end, a blank line between): on one thread (one piece) and
+    /// on four (sixteen pieces) it reads the same lines and the same
+    /// messages, each naming the line it was put on.
+    #[test]
+    fn a_tape_read_in_pieces_reads_what_one_piece_reads() {
+        let mut rows: Vec<String> = (0..8_000)
+            .map(|i| {
+                if i % 4 == 0 {
+                    format!(
+                        "L{i},1,{}.25,7.5,7.0,360,{},fixed,,,,,,",
+                        100_000 + i,
+                        300 + i % 50
+                    )
+                } else {
+                    format!(
+                        "L{i},2,{}.50,8.0,7.5,360,340,arm,5.5,{},6,1.0,14.0,8.0",
+                        90_000 + i,
+                        1 + i % 24
+                    )
+                }
+            })
+            .collect();
+        // Row i is on line i + 2 (the header is line 1).
+        rows[10] = rows[10].replace(",360,", ",36x,");
+        rows[6_000] = rows[3].clone();
+        rows[7_990] = rows[7_990].replace("arm", "arn");
+        rows.insert(5_000, String::new());
+        let text = format!("{HEADER}\n{}\n", rows.join("\n"));
+        assert!(text.len() > PARALLEL_TAPE_BYTES, "{} bytes", text.len());
+        let read = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            pool.install(|| {
+                assert_eq!(
+                    row_pieces(text[HEADER.len() + 1..].as_bytes(), 2).len() > 1,
+                    threads > 1
+                );
+                match parse_tape(Path::new("t.csv"), &text) {
+                    Err(Error::Many(v)) => v.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
+                    other => panic!("{other:?}"),
+                }
+            })
+        };
+        let one = read(1);
+        assert_eq!(
+            one,
+            [
+                "t.csv:12: column 'original_term': expected a whole number of months of at least 1, found '36x'",
+                // Row 6,000 is on line 6,003 once the blank line is in.
+                "t.csv:6003: column 'id': 'L3' already used on line 5",
+                "t.csv:7993: column 'type': expected 'fixed' or 'arm', found 'arn'",
+            ]
+        );
+        assert_eq!(read(4), one);
+        // Without the bad rows, the same lines either way.
+        let good: Vec<String> = text
+            .lines()
+            .filter(|l| !l.contains("36x") && !l.contains("arn") && !l.is_empty())
+            .enumerate()
+            .filter(|(i, _)| *i != 6_000)
+            .map(|(_, l)| l.to_string())
+            .collect();
+        let good = good.join("\n");
+        let lines = |threads: usize| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| parse_tape(Path::new("t.csv"), &good).unwrap())
+        };
+        let one = lines(1);
+        assert_eq!(one.len(), 8_000 - 3);
+        assert_eq!(lines(4), one);
+    }
 
     #[test]
     fn fraction_is_percent_written_the_same_way() {

@@ -545,7 +545,7 @@ mod tests {
                 .unwrap();
             pool.install(|| {
                 assert_eq!(
-                    row_pieces(text[HEADER.len() + 1..].as_bytes(), 2).len() > 1,
+                    row_pieces(&text.as_bytes()[HEADER.len() + 1..], 2).len() > 1,
                     threads > 1
                 );
                 match parse_tape(Path::new("t.csv"), &text) {

@@ -447,29 +447,11 @@ fn reconcile_every_deal(
     let deals = reconcile::reconcile_deals(&dirs, options)?;
     let out = match format {
         TextOrJson::Json => {
-            let v: Vec<serde_json::Value> = deals
-                .iter()
-                .zip(&dirs)
-                .map(|(d, dir)| {
-                    serde_json::json!({
-                        "deal": d.deal.name,
-                        "dir": dir.display().to_string(),
-                        "months": reconcile::json_months(&d.deal, &d.runs, explain),
-                    })
-                })
-                .collect();
-            serde_json::to_string_pretty(&v).expect("serializable") + "\n"
+            serde_json::to_string_pretty(&reconcile::deals_json(&deals, explain))
+                .expect("serializable")
+                + "\n"
         }
-        TextOrJson::Text => {
-            let mut s = String::new();
-            for d in &deals {
-                s.push_str(&reconcile::text(&d.deal, &d.runs, explain));
-                s.push('\n');
-            }
-            s.push_str("Deal by deal:\n");
-            s.push_str(&reconcile::deals_table(&deals));
-            s
-        }
+        TextOrJson::Text => reconcile::deals_text(&deals, explain),
     };
     print(&out)?;
     let clean = deals.iter().all(|d| d.summary().clean());

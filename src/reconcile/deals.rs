@@ -9,14 +9,17 @@
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
+use serde_json::{Value, json};
 
+use super::render::{count_cells, counts_table, json_months, text};
 use super::{Options, Reconciliation, Summary, reconcile_all, report_paths};
 use crate::deal::Deal;
 use crate::error::{Error, Result};
-use crate::table::Table;
 
 /// One deal's reconciled filings.
 pub struct DealRun {
+    /// The deal's directory, as listed.
+    pub dir: PathBuf,
     pub deal: Deal,
     pub runs: Vec<Reconciliation>,
 }
@@ -58,7 +61,11 @@ pub fn reconcile_deals(dirs: &[PathBuf], options: &Options) -> Result<Vec<DealRu
         let deal = Deal::load(dir)?;
         let paths = report_paths(&deal, &[])?;
         let runs = reconcile_all(&deal, &paths, options)?;
-        Ok(DealRun { deal, runs })
+        Ok(DealRun {
+            dir: dir.clone(),
+            deal,
+            runs,
+        })
     };
     let done: Vec<Result<DealRun>> = dirs.par_iter().map(one).collect();
     done.into_iter().collect()
@@ -67,34 +74,11 @@ pub fn reconcile_deals(dirs: &[PathBuf], options: &Options) -> Result<Vec<DealRu
 /// One row per deal: months, figures compared, matched, mismatched,
 /// report-inconsistent, not modelled, inputs, missing.
 pub fn deals_table(deals: &[DealRun]) -> String {
-    let mut t = Table::with_left(
-        &[
-            "deal",
-            "months",
-            "compared",
-            "match",
-            "mismatch",
-            "inconsistent",
-            "not modelled",
-            "inputs",
-            "missing",
-        ],
-        1,
-    );
+    let mut t = counts_table(&["deal", "months"], 1);
     let mut total = Summary::default();
     let mut months = 0;
     let mut row = |name: String, months: usize, s: &Summary| {
-        t.row(vec![
-            name,
-            months.to_string(),
-            s.compared().to_string(),
-            s.matched.to_string(),
-            s.mismatched.to_string(),
-            s.report_inconsistent.to_string(),
-            s.not_modelled.to_string(),
-            s.inputs.to_string(),
-            s.missing.to_string(),
-        ]);
+        t.row(count_cells([name, months.to_string()], s));
     };
     for d in deals {
         let s = d.summary();
@@ -104,4 +88,34 @@ pub fn deals_table(deals: &[DealRun]) -> String {
     }
     row("all deals".to_string(), months, &total);
     t.render()
+}
+
+/// The text of `reconcile --all`: each deal's text as [`text`] writes it for
+/// that deal alone, then the deal-by-deal table.
+pub fn deals_text(deals: &[DealRun], explain: bool) -> String {
+    let mut s = String::new();
+    for d in deals {
+        s.push_str(&text(&d.deal, &d.runs, explain));
+        s.push('\n');
+    }
+    s.push_str("Deal by deal:\n");
+    s.push_str(&deals_table(deals));
+    s
+}
+
+/// The JSON of `reconcile --all`: one object a deal, its name, directory and
+/// months.
+pub fn deals_json(deals: &[DealRun], explain: bool) -> Value {
+    Value::Array(
+        deals
+            .iter()
+            .map(|d| {
+                json!({
+                    "deal": d.deal.name,
+                    "dir": d.dir.display().to_string(),
+                    "months": json_months(&d.deal, &d.runs, explain),
+                })
+            })
+            .collect(),
+    )
 }

@@ -20,7 +20,9 @@ use chrono::NaiveDate;
 use rayon::prelude::*;
 use rust_decimal::Decimal;
 
-pub use deals::{DealRun, deals_table, deals_with_filings, reconcile_deals};
+pub use deals::{
+    DealRun, deals_json, deals_table, deals_text, deals_with_filings, reconcile_deals,
+};
 pub use figures::{Figure, Status};
 pub use inputs::{IndexSource, Inputs, from_filing, index, is_input};
 pub use render::{json_months, json_value, summary_table, text, to_json, write_text};

@@ -511,54 +511,61 @@ pub fn json_months(deal: &Deal, runs: &[Reconciliation], explain: bool) -> Value
     )
 }
 
+/// A table of the counts of [`Summary`] after the `names` columns, the first
+/// `left` of them aligned left.
+pub(super) fn counts_table(names: &[&str], left: usize) -> Table {
+    let mut headers = names.to_vec();
+    headers.extend([
+        "compared",
+        "match",
+        "mismatch",
+        "inconsistent",
+        "not modelled",
+        "inputs",
+        "missing",
+    ]);
+    Table::with_left(&headers, left)
+}
+
+/// A row of [`counts_table`]: the `names` cells, then the counts of `s`.
+pub(super) fn count_cells<const N: usize>(names: [String; N], s: &Summary) -> Vec<String> {
+    let mut cells = Vec::from(names);
+    cells.extend(
+        [
+            s.compared(),
+            s.matched,
+            s.mismatched,
+            s.report_inconsistent,
+            s.not_modelled,
+            s.inputs,
+            s.missing,
+        ]
+        .map(|n| n.to_string()),
+    );
+    cells
+}
+
 /// One row per month: figures compared, matched, mismatched,
 /// report-inconsistent, not modelled.
 pub fn summary_table(runs: &[Reconciliation]) -> String {
-    let mut t = Table::with_left(
-        &[
-            "distribution",
-            "state",
-            "compared",
-            "match",
-            "mismatch",
-            "inconsistent",
-            "not modelled",
-            "inputs",
-            "missing",
-        ],
-        2,
-    );
+    let mut t = counts_table(&["distribution", "state"], 2);
     let mut total = Summary::default();
     for r in runs {
         let s = r.summary();
         total.add(&s);
-        t.row(vec![
-            r.distribution_date.to_string(),
-            if r.inputs.carried {
-                "carried"
-            } else {
-                "report"
-            }
-            .to_string(),
-            s.compared().to_string(),
-            s.matched.to_string(),
-            s.mismatched.to_string(),
-            s.report_inconsistent.to_string(),
-            s.not_modelled.to_string(),
-            s.inputs.to_string(),
-            s.missing.to_string(),
-        ]);
+        let state = if r.inputs.carried {
+            "carried"
+        } else {
+            "report"
+        };
+        t.row(count_cells(
+            [r.distribution_date.to_string(), state.to_string()],
+            &s,
+        ));
     }
-    t.row(vec![
-        "all months".to_string(),
-        String::new(),
-        total.compared().to_string(),
-        total.matched.to_string(),
-        total.mismatched.to_string(),
-        total.report_inconsistent.to_string(),
-        total.not_modelled.to_string(),
-        total.inputs.to_string(),
-        total.missing.to_string(),
-    ]);
+    t.row(count_cells(
+        ["all months".to_string(), String::new()],
+        &total,
+    ));
     t.render()
 }

@@ -116,6 +116,8 @@ pub struct Walk {
     /// Months past the last entry multiplied so far, and the value unrounded.
     months: i64,
     value: Option<Decimal>,
+    /// The last two entries' ratio, divided out once.
+    ratio: Option<Decimal>,
     ended: bool,
 }
 
@@ -144,7 +146,7 @@ impl Walk {
             return s.at(date, original);
         }
         // The same multiplications in the same order as `at`'s loop.
-        let ratio = last / prev;
+        let ratio = *self.ratio.get_or_insert_with(|| last / prev);
         let mut v = self.value.unwrap_or(last);
         for _ in self.months..months {
             v *= ratio;

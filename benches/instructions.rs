@@ -14,7 +14,9 @@
 //!
 //! `cargo bench --bench instructions -- NAME` runs one workload (the name, or
 //! a part of it); `--workload NAME [--setup-only]` runs it once,
-//! uninstrumented (what valgrind is given).
+//! uninstrumented (what valgrind is given); `--write-tape N DIR` writes the
+//! inputs of the whole-process tape timing (an `N`-loan tape, HE4 reading
+//! it, the scenario) and runs nothing.
 
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
@@ -190,41 +192,79 @@ fn tape_blocks() -> Work {
     })
 }
 
-/// Read a 10,000-line tape (fixed and ARM lines) from text.
-fn tape_read() -> Work {
+/// A loan tape of `n` lines as CSV text, the same for the same `n`, near
+/// HE4's size and mix: $1.01 billion in all (balances rising evenly from
+/// $750 million / `n` to 1.7 times that, plus up to 99 cents), five lines in
+/// eight in group 1 (HE4's group 1 is 61% of its pool), every fourth line
+/// fixed and the rest ARMs with their first reset spread over 1 to 18
+/// months; coupons 6.5% to 8.5%, remaining terms 330 to 354 months.
+fn tape_csv(n: u32) -> String {
     use std::fmt::Write as _;
+    let n64 = u64::from(n.max(1));
+    let base = 75_000_000_000 / n64; // cents
     let mut csv = waterfall::collateral::TAPE_COLUMNS.join(",");
     csv.push('\n');
-    for i in 0..10_000u32 {
+    for i in 0..n {
         let coupon = 6.5 + (i % 9) as f64 * 0.25;
+        let group = if i % 8 < 5 { 1 } else { 2 };
+        let cents = base + base * 7 * u64::from(i) / (10 * n64) + u64::from(i % 100);
+        let balance = format!("{}.{:02}", cents / 100, cents % 100);
+        let term = 330 + i % 25;
         if i % 4 == 0 {
             writeln!(
                 csv,
-                "L{i},1,{}.{:02},{coupon},{},360,{},fixed,,,,,,",
-                100_000 + i * 7,
-                i % 100,
-                coupon - 0.5,
-                330 + i % 25
+                "L{i},{group},{balance},{coupon},{},360,{term},fixed,,,,,,",
+                coupon - 0.5
             )
             .unwrap();
         } else {
             writeln!(
                 csv,
-                "L{i},2,{}.{:02},{coupon},{},360,{},arm,6.0,{},6,1.0,{},6.0",
-                100_000 + i * 7,
-                i % 100,
+                "L{i},{group},{balance},{coupon},{},360,{term},arm,6.0,{},6,1.0,{},6.0",
                 coupon - 0.5,
-                330 + i % 25,
                 1 + i % 18,
                 coupon + 6.0
             )
             .unwrap();
         }
     }
+    csv
+}
+
+/// Read a 10,000-line tape (fixed and ARM lines) from text.
+fn tape_read() -> Work {
+    let csv = tape_csv(10_000);
     Box::new(move || {
         let lines = waterfall::collateral::parse_tape(Path::new("tape.csv"), &csv).unwrap();
         black_box(lines.len());
     })
+}
+
+/// `--write-tape N DIR`: the whole-process tape measurement's inputs, made
+/// the same on any machine: `DIR/tape.csv` ([`tape_csv`] of `N` lines),
+/// `DIR/he4/deal.toml` (the bundled HE4 deal, its collateral read from that
+/// tape instead of its representative lines) and `DIR/scenario.toml` (the
+/// projections' scenario: 100PPC, 2 CDR, 40% severity, no call, LIBOR 4.5%).
+fn write_tape(n: u32, dir: &Path) {
+    let deal = std::fs::read_to_string(root().join("deals/absc-2003-he4/deal.toml")).unwrap();
+    let deal = deal.replacen(
+        "[collateral]\n",
+        "[collateral]\nloan_tape = \"../tape.csv\"\n",
+        1,
+    );
+    assert!(
+        deal.contains("loan_tape"),
+        "the HE4 deal has no [collateral] table"
+    );
+    std::fs::create_dir_all(dir.join("he4")).unwrap();
+    std::fs::write(dir.join("tape.csv"), tape_csv(n)).unwrap();
+    std::fs::write(dir.join("he4/deal.toml"), deal).unwrap();
+    std::fs::write(dir.join("scenario.toml"), NO_CALL).unwrap();
+    println!(
+        "wrote a {n}-loan tape; project it with\n  waterfall project {} --scenario {} --fast --out OUT",
+        dir.join("he4").display(),
+        dir.join("scenario.toml").display()
+    );
 }
 
 fn bench_lines() -> Vec<LoanLine> {
@@ -299,6 +339,13 @@ fn main() {
         .skip(1)
         .filter(|a| a != "--bench")
         .collect();
+    if let Some(i) = args.iter().position(|a| a == "--write-tape") {
+        let (Some(n), Some(dir)) = (args.get(i + 1), args.get(i + 2)) else {
+            panic!("--write-tape takes a number of loans and a directory");
+        };
+        write_tape(n.parse().expect("a number of loans"), Path::new(dir));
+        return;
+    }
     if let Some(i) = args.iter().position(|a| a == "--workload") {
         let name = &args[i + 1];
         let setup_only = args.iter().any(|a| a == "--setup-only");

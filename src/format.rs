@@ -12,6 +12,34 @@ pub enum OutputFormat {
     Json,
 }
 
+/// `n`'s decimal digits.
+pub fn write_u64(out: &mut Vec<u8>, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[i..]);
+}
+
+/// A number of cents as dollars and cents: `-12345` as `-123.45`, `0` as
+/// `0.00`.
+pub fn write_cents(out: &mut Vec<u8>, cents: i64) {
+    if cents < 0 {
+        out.push(b'-');
+    }
+    let a = cents.unsigned_abs();
+    write_u64(out, a / 100);
+    out.push(b'.');
+    out.push(b'0' + (a % 100 / 10) as u8);
+    out.push(b'0' + (a % 10) as u8);
+}
+
 /// `1,234,567.89`: to the cent, halves away from zero.
 pub fn money(d: Decimal) -> String {
     fixed(d, 2)

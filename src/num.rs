@@ -45,6 +45,13 @@ pub trait Num:
     fn from_i64(x: i64) -> Self;
     fn to_decimal(self) -> Decimal;
     fn to_f64(self) -> f64;
+    /// The value in units of `10^-dp`, as `to_decimal` rounded to `dp`
+    /// places with [`MONEY_ROUNDING`] would give it, when that is known
+    /// without the `Decimal` ([`fixed_point`] for `f64`); `None` where only
+    /// the `Decimal` can tell (always for `Decimal` itself).
+    fn fixed_point(self, _dp: u32) -> Option<i64> {
+        None
+    }
 
     /// Round to the cent with [`MONEY_ROUNDING`].
     fn round_cents(self) -> Self;
@@ -225,6 +232,9 @@ impl Num for f64 {
     fn to_f64(self) -> f64 {
         self
     }
+    fn fixed_point(self, dp: u32) -> Option<i64> {
+        fixed_point(self, dp)
+    }
     fn round_cents(self) -> Self {
         // Halves away from zero, like MONEY_ROUNDING. A value the exact path
         // holds as an exact half cent arrives here a few ulps either side of
@@ -261,6 +271,45 @@ impl Num for f64 {
     }
 }
 
+/// Largest magnitude, in units of the last place kept, taken to those units
+/// without a `Decimal`: 10^12 (for cents, $10 billion; for a rate to ten
+/// places, 100).
+///
+/// `Decimal::from_f64` keeps at least 15 significant digits (its mantissa
+/// is cut below 2^52 by dividing by ten with rounding), so it is within
+/// 1.3e-15 of the `f64` relatively, 0.0013 units below this bound: a value
+/// within 0.49 units of a whole number rounds to that number on either path.
+const FAST_UNITS: f64 = 1e12;
+
+/// Powers of ten up to 10^10, each exact in `f64`.
+const POW10: [f64; 11] = [1.0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10];
+
+/// `x` rounded to whole cents exactly as the summary rounds it
+/// (`Decimal::from_f64`, then to the cent with [`MONEY_ROUNDING`]), when
+/// that can be told from the `f64` alone: [`fixed_point`] to two places.
+pub fn cents(x: f64) -> Option<i64> {
+    fixed_point(x, CENTS)
+}
+
+/// `x` in units of `10^-dp` (`dp` at most 10), rounded exactly as
+/// `Decimal::from_f64` then rounding to `dp` places with [`MONEY_ROUNDING`]
+/// rounds it, when that can be told from the `f64` alone; `None` within
+/// 0.01 units of a half, at or beyond [`FAST_UNITS`] units, for what is not
+/// a number, and for a negative value that rounds to zero (whose `Decimal`
+/// keeps its sign).
+pub fn fixed_point(x: f64, dp: u32) -> Option<i64> {
+    let c = x * *POW10.get(dp as usize)?;
+    // NaN and the infinities are not finite.
+    if !c.is_finite() || c.abs() >= FAST_UNITS {
+        return None;
+    }
+    let r = c.round();
+    if (c - r).abs() > 0.49 || (r == 0.0 && x.is_sign_negative()) {
+        return None;
+    }
+    Some(r as i64)
+}
+
 /// A percentage written in a deal or scenario file ("0.35" meaning 0.35%) as a fraction.
 pub fn percent(p: Decimal) -> Decimal {
     p / Decimal::ONE_HUNDRED
@@ -281,6 +330,23 @@ mod tests {
         assert_eq!((-1.005_f64).round_cents(), -1.01);
         assert_eq!(1.0049_f64.round_cents(), 1.0);
         assert_eq!(0.0_f64.round_cents(), 0.0);
+    }
+
+    #[test]
+    fn fixed_point_units_are_the_decimal_paths_or_none() {
+        assert_eq!(cents(1234567.89), Some(123456789));
+        assert_eq!(cents(0.1 + 0.2), Some(30));
+        assert_eq!(fixed_point(0.05, 10), Some(500_000_000));
+        assert_eq!(fixed_point(-0.0701681861, 10), Some(-701_681_861));
+        // Too near a half to tell without the Decimal: 1.005 is a few ulps
+        // below the half cent it was written as.
+        assert_eq!(cents(1.005), None);
+        // A negative zero, beyond the bound, not a number, too many places.
+        assert_eq!(cents(-0.001), None);
+        assert_eq!(cents(1e10), None);
+        assert_eq!(fixed_point(100.0, 10), None);
+        assert_eq!(cents(f64::NAN), None);
+        assert_eq!(fixed_point(0.5, 11), None);
     }
 
     #[test]

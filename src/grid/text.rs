@@ -22,68 +22,13 @@ use rust_decimal::Decimal;
 
 use super::{COLUMNS, Format, WIDTHS};
 use crate::deal::Deal;
-use crate::num::{CENTS, MONEY_ROUNDING, Num};
+use crate::format::{write_cents, write_u64};
+use crate::num::{CENTS, MONEY_ROUNDING, Num, cents};
 use crate::projection::{Observer, PeriodView};
-
-/// Largest magnitude, in cents, taken to cents without a `Decimal`: 10^12
-/// cents ($10 billion).
-///
-/// `Decimal::from_f64` keeps at least 15 significant digits (its mantissa
-/// is cut below 2^52 by dividing by ten with rounding), so it is within
-/// 1.3e-15 of the `f64` relatively, 0.0013 cents below this bound: a value
-/// whose cents are within 0.49 of a whole number rounds to that number on
-/// either path.
-const FAST_CENTS: f64 = 1e12;
-
-/// `x` rounded to whole cents exactly as the summary rounds it
-/// (`Decimal::from_f64`, then to the cent with [`MONEY_ROUNDING`]), when
-/// that can be told from the `f64` alone; `None` within 0.01 cents of a half
-/// cent, at or beyond [`FAST_CENTS`], for what is not a number, and for a
-/// negative value that rounds to zero (the `Decimal` path writes `-0.00`).
-pub fn cents(x: f64) -> Option<i64> {
-    let c = x * 100.0;
-    // NaN and the infinities are not finite.
-    if !c.is_finite() || c.abs() >= FAST_CENTS {
-        return None;
-    }
-    let r = c.round();
-    if (c - r).abs() > 0.49 || (r == 0.0 && x.is_sign_negative()) {
-        return None;
-    }
-    Some(r as i64)
-}
 
 /// What the summary holds for `x`: its `Decimal`, rounded to the cent.
 fn decimal_cents(x: f64) -> Decimal {
     x.to_decimal().round_dp_with_strategy(CENTS, MONEY_ROUNDING)
-}
-
-/// `n`'s decimal digits.
-fn write_u64(out: &mut Vec<u8>, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&digits[i..]);
-}
-
-/// A number of cents as dollars and cents: `-12345` as `-123.45`, `0` as
-/// `0.00`.
-pub fn write_cents(out: &mut Vec<u8>, cents: i64) {
-    if cents < 0 {
-        out.push(b'-');
-    }
-    let a = cents.unsigned_abs();
-    write_u64(out, a / 100);
-    out.push(b'.');
-    out.push(b'0' + (a % 100 / 10) as u8);
-    out.push(b'0' + (a % 10) as u8);
 }
 
 /// A number of cents as whole dollars, halves away from zero, grouped in

@@ -11,25 +11,73 @@ use super::summary::Summary;
 use super::{PeriodRecord, Projection};
 use crate::error::Result;
 use crate::format;
-use crate::num::Num;
+use crate::num::{CENTS, Num};
 use crate::output::{Content, io, write_all_or_none};
 use crate::scenario::Scenario;
 use crate::table::{Align, Table};
 
-/// An amount for a file: to the cent, no grouping.
-fn amount<T: Num>(x: T) -> String {
-    let d = x
-        .to_decimal()
-        .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
-    format!("{:.2}", if d.is_zero() { Decimal::ZERO } else { d })
+/// An amount for a file: to the cent, no grouping, no sign on a zero.
+/// Written from whole cents where the number type knows them without a
+/// `Decimal` ([`Num::fixed_point`]: the same digits), else from the value's
+/// `Decimal` rounded half away from zero.
+struct Amount<T>(T);
+
+impl<T: Num> std::fmt::Display for Amount<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(c) = self.0.fixed_point(CENTS) {
+            let a = c.unsigned_abs();
+            let sign = if c < 0 { "-" } else { "" };
+            return write!(f, "{sign}{}.{:02}", a / 100, a % 100);
+        }
+        let d = self
+            .0
+            .to_decimal()
+            .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+        write!(f, "{:.2}", if d.is_zero() { Decimal::ZERO } else { d })
+    }
 }
 
-/// A rate for a file: a fraction to 10 places.
+fn amount<T: Num>(x: T) -> String {
+    Amount(x).to_string()
+}
+
+/// Places a rate is written to in a file.
+const RATE_PLACES: u32 = 10;
+
+/// A rate for a file: a fraction to [`RATE_PLACES`] places, halves away
+/// from zero, without trailing zeros (`0.05`, `1`, `0`). Written from the
+/// whole number of units in the last place where the number type knows it
+/// without a `Decimal` ([`Num::fixed_point`]: the same digits), else from
+/// the value's `Decimal`.
+struct Rate<T>(T);
+
+impl<T: Num> std::fmt::Display for Rate<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(units) = self.0.fixed_point(RATE_PLACES) {
+            let a = units.unsigned_abs();
+            let one = 10u64.pow(RATE_PLACES);
+            let (whole, mut frac) = (a / one, a % one);
+            let sign = if units < 0 { "-" } else { "" };
+            if frac == 0 {
+                return write!(f, "{sign}{whole}");
+            }
+            let mut places = RATE_PLACES as usize;
+            while frac % 10 == 0 {
+                frac /= 10;
+                places -= 1;
+            }
+            return write!(f, "{sign}{whole}.{frac:0places$}");
+        }
+        let d = self
+            .0
+            .to_decimal()
+            .round_dp_with_strategy(RATE_PLACES, RoundingStrategy::MidpointAwayFromZero);
+        write!(f, "{}", d.normalize())
+    }
+}
+
 fn rate<T: Num>(x: T) -> String {
-    let d = x
-        .to_decimal()
-        .round_dp_with_strategy(10, RoundingStrategy::MidpointAwayFromZero);
-    d.normalize().to_string()
+    Rate(x).to_string()
 }
 
 fn date(d: Option<chrono::NaiveDate>) -> String {
@@ -159,22 +207,22 @@ pub fn write_classes<T: Num>(
 ) -> std::io::Result<()> {
     writeln!(w, "{CLASS_COLUMNS}")?;
     for r in records {
+        let date = r.input.date.to_string();
         for (k, c) in p.deal.classes.iter().enumerate() {
             let f = &r.result.classes[k];
             writeln!(
                 w,
-                "{},{},{},{},{},{},{},{},{},{},{}",
+                "{},{date},{},{},{},{},{},{},{},{},{}",
                 r.month,
-                r.input.date,
                 c.name,
-                amount(f.beginning),
-                rate(f.rate),
-                amount(f.interest_distribution()),
-                amount(f.principal),
-                amount(f.writedown),
-                amount(f.ending),
-                amount(f.interest_shortfall()),
-                amount(f.basis_due - f.basis_paid),
+                Amount(f.beginning),
+                Rate(f.rate),
+                Amount(f.interest_distribution()),
+                Amount(f.principal),
+                Amount(f.writedown),
+                Amount(f.ending),
+                Amount(f.interest_shortfall()),
+                Amount(f.basis_due - f.basis_paid),
             )?;
         }
     }
@@ -192,24 +240,24 @@ pub fn write_collateral<T: Num>(
         "period,date,group,beginning_balance,scheduled_principal,prepayments,liquidation_proceeds,repurchases,realized_loss,interest,ending_balance,in_foreclosure,net_wac"
     )?;
     for r in records {
+        let date = r.input.date.to_string();
         for (g, group) in p.deal.groups.iter().enumerate() {
             let c = &r.input.groups[g];
             writeln!(
                 w,
-                "{},{},{},{},{},{},{},{},{},{},{},{},{}",
+                "{},{date},{},{},{},{},{},{},{},{},{},{},{}",
                 r.month,
-                r.input.date,
                 group.name,
-                amount(c.beginning_balance),
-                amount(c.scheduled_principal),
-                amount(c.prepayments),
-                amount(c.liquidation_proceeds),
-                amount(c.repurchases),
-                amount(c.realized_loss),
-                amount(c.interest),
-                amount(r.groups[g].ending_balance),
-                amount(r.groups[g].in_foreclosure),
-                rate(c.net_wac),
+                Amount(c.beginning_balance),
+                Amount(c.scheduled_principal),
+                Amount(c.prepayments),
+                Amount(c.liquidation_proceeds),
+                Amount(c.repurchases),
+                Amount(c.realized_loss),
+                Amount(c.interest),
+                Amount(r.groups[g].ending_balance),
+                Amount(r.groups[g].in_foreclosure),
+                Rate(c.net_wac),
             )?;
         }
     }
@@ -417,4 +465,70 @@ pub fn to_json<T: Num>(
         "collateral": csv_rows(|w| write_collateral(p, records, w)),
         "deal_periods": csv_rows(|w| write_deal(p, records, w)),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    /// What a file held before the whole-units path: the `Decimal` of the
+    /// value, rounded half away from zero.
+    fn decimal_amount(x: f64) -> String {
+        Amount(x.to_decimal()).to_string()
+    }
+
+    fn decimal_rate(x: f64) -> String {
+        Rate(x.to_decimal()).to_string()
+    }
+
+    #[test]
+    fn amounts_and_rates_are_written_as_hand_rounding_gives() {
+        assert_eq!(Amount(0.0).to_string(), "0.00");
+        assert_eq!(Amount(-0.001).to_string(), "0.00");
+        assert_eq!(Amount(-0.0).to_string(), "0.00");
+        assert_eq!(Amount(0.125).to_string(), "0.13");
+        assert_eq!(Amount(-1234567.005).to_string(), "-1234567.01");
+        assert_eq!(Amount(0.1 + 0.2).to_string(), "0.30");
+        assert_eq!(Amount(dec!(19417644.005)).to_string(), "19417644.01");
+        // A fraction to ten places, no trailing zeros.
+        assert_eq!(Rate(0.05).to_string(), "0.05");
+        assert_eq!(Rate(0.07016818613).to_string(), "0.0701681861");
+        assert_eq!(Rate(0.070168186150001).to_string(), "0.0701681862");
+        assert_eq!(Rate(-0.0123).to_string(), "-0.0123");
+        assert_eq!(Rate(1.0).to_string(), "1");
+        assert_eq!(Rate(0.0).to_string(), "0");
+        assert_eq!(Rate(0.00000000004).to_string(), "0");
+        assert_eq!(
+            Rate(-0.00000000004).to_string(),
+            decimal_rate(-0.00000000004)
+        );
+        assert_eq!(Rate(dec!(0.04500)).to_string(), "0.045");
+    }
+
+    #[test]
+    fn every_fast_amount_and_rate_is_the_decimal_paths() {
+        // A spread of values on and off the cent and ten-place grids, with
+        // halves, against the Decimal path the files were written by.
+        let mut x = 1e-12_f64;
+        while x < 5e10 {
+            for v in [
+                x,
+                -x,
+                x + 0.005,
+                x + 0.000_000_000_05,
+                x * 1.000_000_1,
+                (x * 100.0).round() / 100.0,
+                (x * 1e10).round() / 1e10,
+            ] {
+                assert_eq!(Amount(v).to_string(), decimal_amount(v), "{v}");
+                assert_eq!(Rate(v).to_string(), decimal_rate(v), "{v}");
+            }
+            x *= 1.37;
+        }
+        for v in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, f64::MAX, 1e300] {
+            assert_eq!(Amount(v).to_string(), decimal_amount(v));
+            assert_eq!(Rate(v).to_string(), decimal_rate(v));
+        }
+    }
 }

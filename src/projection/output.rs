@@ -4,14 +4,14 @@ use std::fmt::Write as _;
 use std::io::Write;
 use std::path::Path;
 
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
 use super::summary::Summary;
 use super::{PeriodRecord, Projection};
 use crate::error::Result;
 use crate::format;
-use crate::num::{CENTS, Num};
+use crate::num::{CENTS, MONEY_ROUNDING, Num};
 use crate::output::{Content, io, write_all_or_none};
 use crate::scenario::Scenario;
 use crate::table::{Align, Table};
@@ -32,7 +32,7 @@ impl<T: Num> std::fmt::Display for Amount<T> {
         let d = self
             .0
             .to_decimal()
-            .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+            .round_dp_with_strategy(CENTS, MONEY_ROUNDING);
         write!(f, "{:.2}", if d.is_zero() { Decimal::ZERO } else { d })
     }
 }
@@ -45,7 +45,7 @@ fn amount<T: Num>(x: T) -> String {
 const RATE_PLACES: u32 = 10;
 
 /// A rate for a file: a fraction to [`RATE_PLACES`] places, halves away
-/// from zero, without trailing zeros (`0.05`, `1`, `0`). Written from the
+/// from zero ([`MONEY_ROUNDING`]), without trailing zeros (`0.05`, `1`, `0`). Written from the
 /// whole number of units in the last place where the number type knows it
 /// without a `Decimal` ([`Num::fixed_point`]: the same digits), else from
 /// the value's `Decimal`.
@@ -71,7 +71,7 @@ impl<T: Num> std::fmt::Display for Rate<T> {
         let d = self
             .0
             .to_decimal()
-            .round_dp_with_strategy(RATE_PLACES, RoundingStrategy::MidpointAwayFromZero);
+            .round_dp_with_strategy(RATE_PLACES, MONEY_ROUNDING);
         write!(f, "{}", d.normalize())
     }
 }

@@ -350,6 +350,14 @@ enum Command {
         /// Classes, comma separated (default: every class with a principal balance).
         #[arg(long, value_delimiter = ',')]
         classes: Option<Vec<String>>,
+        /// The index, flat, in percent (1.12 for 1.12%) [default: 0]. A deal whose
+        /// excess interest pays principal pays faster at a lower index.
+        #[arg(long, allow_hyphen_values = true)]
+        libor: Option<String>,
+        /// Exercise the clean-up call on the first date it may be ("to call");
+        /// by default the tables run to maturity.
+        #[arg(long)]
+        to_call: bool,
         /// Write the tables here (whole or not at all) instead of to standard output.
         #[arg(long)]
         out: Option<PathBuf>,
@@ -779,6 +787,8 @@ fn run(cli: Cli) -> Result<u8> {
             deal,
             prepay,
             classes,
+            libor,
+            to_call,
             out,
             format,
         } => {
@@ -794,7 +804,14 @@ fn run(cli: Cli) -> Result<u8> {
             let deal = Deal::load(&deal)?;
             use waterfall::structuring::decrement;
             let ks = decrement::classes_named(&deal, classes.as_deref())?;
-            let table = decrement::decrement(&deal, &speeds, &ks)?;
+            let terms = decrement::Terms {
+                index: match libor {
+                    Some(text) => decrement::index_percent(&text)?,
+                    None => rust_decimal::Decimal::ZERO,
+                },
+                call: to_call,
+            };
+            let table = decrement::decrement(&deal, &speeds, &ks, &terms)?;
             emit_table(
                 out.as_deref(),
                 format,

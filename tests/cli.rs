@@ -1246,3 +1246,143 @@ fn a_grid_that_needs_a_filing_but_starts_at_closing_writes_nothing_and_exits_2()
     run.refused();
     assert!(run.stderr.contains("--from latest"), "{}", run.stderr);
 }
+
+// --- decrement: the index and the call -----------------------------------------
+
+/// Each class's WAL and last principal month, by speed, from
+/// `decrement --format json`.
+fn decrement_windows(v: &Value) -> Vec<(String, String, f64, u64)> {
+    let mut out = Vec::new();
+    for c in v["classes"].as_array().unwrap() {
+        for col in c["columns"].as_array().unwrap() {
+            out.push((
+                c["class"].as_str().unwrap().to_string(),
+                col["speed"].as_str().unwrap().to_string(),
+                col["wal_years"].as_f64().unwrap(),
+                col["last_principal"]["month"].as_u64().unwrap(),
+            ));
+        }
+    }
+    out
+}
+
+#[test]
+fn decrement_to_call_retires_every_class_on_the_call_date_project_reports() {
+    // The same scenario as a file for `project`: 100PPC, no defaults, LIBOR
+    // flat at 1.12%, the call exercised.
+    let dir = temp_dir();
+    let scenario = dir.path().join("to-call.toml");
+    std::fs::write(
+        &scenario,
+        "prepay = \"100PPC\"\ndefault = \"0CDR\"\nseverity = \"0\"\nlag = 0\nlibor = { flat = \"1.12\" }\ncall = true\n",
+    )
+    .unwrap();
+    let p = waterfall(&["project", HE4, "--scenario", scenario.to_str().unwrap()]);
+    p.exits(0);
+    let call = p
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("clean-up call: exercised "))
+        .unwrap_or_else(|| panic!("no call in:\n{}", p.stdout))
+        .to_string();
+    let table = [
+        "decrement",
+        HE4,
+        "--prepay",
+        "100PPC",
+        "--classes",
+        "A-1,A-2,M-1,M5-B",
+        "--libor",
+        "1.12",
+    ];
+    let v = waterfall(&with(&table, &["--to-call", "--format", "json"]))
+        .exits(0)
+        .json();
+    assert_eq!(v["to_call"], true);
+    assert_eq!(v["index"].as_f64(), Some(0.0112));
+    for c in v["classes"].as_array().unwrap() {
+        let last = &c["columns"][0]["last_principal"];
+        assert_eq!(last["date"], call.as_str(), "{}", c["class"]);
+    }
+    // To maturity, every class shown is paid later than the call.
+    let m = waterfall(&with(&table, &["--format", "json"]))
+        .exits(0)
+        .json();
+    let to_call = decrement_windows(&v);
+    for (mat, call) in decrement_windows(&m).iter().zip(&to_call) {
+        assert!(mat.3 > call.3 && mat.2 > call.2, "{mat:?} against {call:?}");
+    }
+    // The text table says what it assumes.
+    let t = waterfall(&with(&table, &["--to-call"]));
+    assert!(
+        t.exits(0)
+            .stdout
+            .starts_with("ABSC Home Equity Loan Trust 2003-HE4 · from closing (2003-08-28) · 1M LIBOR flat at 1.12000%, to the clean-up call · "),
+        "{}",
+        t.stdout
+    );
+}
+
+#[test]
+fn decrement_at_a_higher_index_pays_he4_no_faster_and_a_cmo_the_same() {
+    // HE4's excess interest pays principal (the OC is built from it): at
+    // LIBOR 5% the classes' coupons take more of it, so no class is paid
+    // sooner than at LIBOR 0.
+    let run = |deal: &str, speeds: &str, libor: &str| {
+        decrement_windows(
+            &waterfall(&[
+                "decrement",
+                deal,
+                "--prepay",
+                speeds,
+                "--libor",
+                libor,
+                "--format",
+                "json",
+            ])
+            .exits(0)
+            .json(),
+        )
+    };
+    let low = run(HE4, "50PPC,100PPC,150PPC", "0");
+    let high = run(HE4, "50PPC,100PPC,150PPC", "5");
+    assert_eq!(low.len(), high.len());
+    let mut slower = 0;
+    for (l, h) in low.iter().zip(&high) {
+        assert!(h.2 >= l.2 && h.3 >= l.3, "{h:?} against {l:?}");
+        slower += usize::from(h.2 > l.2);
+    }
+    assert!(slower > 0, "the index moved no WAL: {low:?}");
+    // A CMO's floater and inverse floater take their coupons from fixed
+    // collateral interest: the index moves no principal.
+    let csv = |libor: &str| {
+        waterfall(&[
+            "decrement",
+            "deals/fjf-01-floater",
+            "--prepay",
+            "100PSA,300PSA",
+            "--libor",
+            libor,
+            "--format",
+            "csv",
+        ])
+        .exits(0)
+        .stdout
+        .clone()
+    };
+    assert_eq!(csv("0"), csv("5"));
+}
+
+#[test]
+fn decrement_refuses_an_index_that_is_not_a_percentage() {
+    for bad in ["abc", "101", "-100.5", ""] {
+        let r = waterfall(&["decrement", HE4, "--prepay", "100PPC", "--libor", bad]);
+        r.refused();
+        assert!(
+            r.stderr
+                .starts_with("waterfall: --libor: expected a percentage from -100 to 100"),
+            "{bad}: {}",
+            r.stderr
+        );
+    }
+}

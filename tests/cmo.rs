@@ -768,9 +768,15 @@ fn io_and_po_cash_flows_are_the_pass_through_s_every_month() {
 
 #[test]
 fn fjf01_decrement_table_at_0_psa_is_scheduled_amortization_by_hand() {
-    use waterfall::structuring::decrement::{decrement, default_classes, printed_percent};
+    use waterfall::structuring::decrement::{Terms, decrement, default_classes, printed_percent};
     let d = deal("fjf-01");
-    let t = decrement(&d, &[speed("0PSA")], &default_classes(&d)).unwrap();
+    let t = decrement(
+        &d,
+        &[speed("0PSA")],
+        &default_classes(&d),
+        &Terms::default(),
+    )
+    .unwrap();
     let names: Vec<&str> = t.classes.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(names, ["A", "B", "C", "D"]);
     // The collateral at 0 PSA after k months: the level-payment balance
@@ -828,9 +834,9 @@ fn fjf01_decrement_table_at_0_psa_is_scheduled_amortization_by_hand() {
 
 #[test]
 fn fjf01_decrement_table_at_165_psa_retires_a_between_the_6th_and_7th_anniversary() {
-    use waterfall::structuring::decrement::{decrement, printed_percent};
+    use waterfall::structuring::decrement::{Terms, decrement, printed_percent};
     let d = deal("fjf-01");
-    let t = decrement(&d, &[speed("165PSA")], &[class(&d, "A")]).unwrap();
+    let t = decrement(&d, &[speed("165PSA")], &[class(&d, "A")], &Terms::default()).unwrap();
     let a = &t.classes[0].columns[0];
     // A is retired in month 81: outstanding after month 72 (the 6th
     // anniversary), gone after month 84 (the 7th).

@@ -56,6 +56,10 @@ pub struct ClassTable {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Decrement {
     pub deal: String,
+    /// What every column assumes besides its speed.
+    pub terms: Terms,
+    /// The deal's index, as the heading names it.
+    pub index_name: String,
     pub closing: NaiveDate,
     pub speeds: Vec<Prepay>,
     /// The anniversaries of closing, one a row (after the initial row).
@@ -77,9 +81,59 @@ pub fn printed_percent(balance: Decimal, original: Decimal) -> String {
     }
 }
 
-/// An agency scenario at `prepay`: no defaults, the index flat at 0 (a deal
-/// with floaters: their coupons do not move principal), no call.
-fn scenario(prepay: &Prepay) -> Scenario {
+/// What every column of a table assumes besides its speed.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Terms {
+    /// The index, flat (a fraction). 0 by default: a CMO's floater coupons
+    /// do not move its principal, but a deal whose excess interest pays
+    /// principal (an OC turbo) pays faster when its coupons are lower, so
+    /// its prospectus states the index its tables assume.
+    pub index: Decimal,
+    /// The clean-up call exercised on the first date it may be ("to call");
+    /// by default not ("to maturity").
+    pub call: bool,
+}
+
+impl Terms {
+    /// How the text table's heading states the terms: nothing for the
+    /// default (index 0, to maturity).
+    fn describe(&self, index_name: &str) -> String {
+        let mut parts = Vec::new();
+        if !self.index.is_zero() {
+            parts.push(format!(
+                "{index_name} flat at {}",
+                crate::format::percent(self.index, 5)
+            ));
+        }
+        if self.call {
+            parts.push("to the clean-up call".to_string());
+        }
+        if parts.is_empty() {
+            String::new()
+        } else {
+            format!(" · {}", parts.join(", "))
+        }
+    }
+}
+
+/// `--libor`'s text, a percentage (`1.12` for 1.12%), as a fraction; at
+/// most 100% either way.
+pub fn index_percent(text: &str) -> Result<Decimal> {
+    let bad = || {
+        Error::Usage(format!(
+            "--libor: expected a percentage from -100 to 100, such as 1.12 for 1.12%, not {text:?}"
+        ))
+    };
+    let p: Decimal = text.trim().parse().map_err(|_| bad())?;
+    if p.abs() > Decimal::ONE_HUNDRED {
+        return Err(bad());
+    }
+    Ok(crate::num::percent(p))
+}
+
+/// An agency scenario at `prepay`: no defaults, the index flat at `terms`'
+/// (0 by default), the call as `terms` say (not exercised by default).
+fn scenario(prepay: &Prepay, terms: &Terms) -> Scenario {
     Scenario {
         name: prepay.to_string(),
         assumptions: Assumptions {
@@ -90,8 +144,8 @@ fn scenario(prepay: &Prepay) -> Scenario {
             advancing: true,
             ppc: PpcCurves::default(),
         },
-        libor: Libor::Flat(Decimal::ZERO),
-        call: false,
+        libor: Libor::Flat(terms.index),
+        call: terms.call,
         counterparty_default: None,
     }
 }
@@ -137,8 +191,14 @@ pub fn classes_named(deal: &Deal, names: Option<&[String]>) -> Result<Vec<usize>
     Ok(out)
 }
 
-/// Run `deal` from closing at each speed and tabulate `classes`.
-pub fn decrement(deal: &Deal, speeds: &[Prepay], classes: &[usize]) -> Result<Decrement> {
+/// Run `deal` from closing at each speed, under `terms`, and tabulate
+/// `classes`.
+pub fn decrement(
+    deal: &Deal,
+    speeds: &[Prepay],
+    classes: &[usize],
+    terms: &Terms,
+) -> Result<Decrement> {
     if speeds.is_empty() {
         return Err(Error::Usage("--prepay names no speed".into()));
     }
@@ -155,7 +215,7 @@ pub fn decrement(deal: &Deal, speeds: &[Prepay], classes: &[usize]) -> Result<De
             .map_err(|e| Error::Usage(format!("--prepay: {e}")))?;
         let mut engine = Engine::<Decimal>::new(deal);
         let mut rec = Recorder::default();
-        projection.run(&scenario(s), &mut engine, &mut rec)?;
+        projection.run(&scenario(s, terms), &mut engine, &mut rec)?;
         runs.push(rec.periods);
     }
     // Rows: every anniversary up to the first on which every class shown is
@@ -225,6 +285,8 @@ pub fn decrement(deal: &Deal, speeds: &[Prepay], classes: &[usize]) -> Result<De
         .collect();
     Ok(Decrement {
         deal: deal.name.clone(),
+        terms: *terms,
+        index_name: deal.index_name.clone(),
         closing: deal.closing_date,
         speeds: speeds.to_vec(),
         dates,
@@ -255,8 +317,10 @@ impl Decrement {
     pub fn to_text(&self) -> String {
         let speeds = self.speed_names();
         let mut out = format!(
-            "{} · from closing ({}) · percent of original balance outstanding on each anniversary of closing (whole percent, * a positive balance below 0.5%); WAL in years from closing\n",
-            self.deal, self.closing
+            "{} · from closing ({}){} · percent of original balance outstanding on each anniversary of closing (whole percent, * a positive balance below 0.5%); WAL in years from closing\n",
+            self.deal,
+            self.closing,
+            self.terms.describe(&self.index_name)
         );
         let rows = self.rows();
         for c in &self.classes {
@@ -386,6 +450,8 @@ impl Decrement {
         json!({
             "deal": self.deal,
             "closing": self.closing.to_string(),
+            "index": json_decimal(self.terms.index),
+            "to_call": self.terms.call,
             "speeds": self.speed_names(),
             "dates": self.dates.iter().take(rows).map(|d| d.to_string()).collect::<Vec<_>>(),
             "classes": self.classes.iter().map(|c| json!({

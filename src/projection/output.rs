@@ -37,10 +37,6 @@ impl<T: Num> std::fmt::Display for Amount<T> {
     }
 }
 
-fn amount<T: Num>(x: T) -> String {
-    Amount(x).to_string()
-}
-
 /// Places a rate is written to in a file.
 const RATE_PLACES: u32 = 10;
 
@@ -74,10 +70,6 @@ impl<T: Num> std::fmt::Display for Rate<T> {
             .round_dp_with_strategy(RATE_PLACES, MONEY_ROUNDING);
         write!(f, "{}", d.normalize())
     }
-}
-
-fn rate<T: Num>(x: T) -> String {
-    Rate(x).to_string()
 }
 
 fn date(d: Option<chrono::NaiveDate>) -> String {
@@ -311,48 +303,61 @@ pub fn write_deal<T: Num>(
     header.extend(deal.steps.iter().filter_map(|s| s.name.clone()));
     header.push("called".into());
     writeln!(w, "{}", header.join(","))?;
+    // A row's cells, written in place, comma separated, into one buffer.
+    fn cell(row: &mut String, x: impl std::fmt::Display) {
+        if !row.is_empty() {
+            row.push(',');
+        }
+        let _ = write!(row, "{x}");
+    }
+    let mut row = String::new();
     for r in records {
         let d = &r.result.deal;
-        let mut row = vec![
-            r.month.to_string(),
-            r.input.date.to_string(),
-            rate(r.input.index),
-            amount(d.pool_beginning),
-            amount(d.pool_ending),
-            amount(d.principal_remittance),
-            amount(d.interest_remittance),
-            amount(d.realized_loss),
-            amount(d.fees),
-            amount(d.distributed),
-        ];
-        if deal.oc.is_some() {
-            row.extend([
-                amount(d.oc_beginning),
-                amount(d.oc_target),
-                amount(d.oc_ending),
-                amount(d.oc_deficiency),
-            ]);
+        row.clear();
+        cell(&mut row, r.month);
+        cell(&mut row, r.input.date);
+        cell(&mut row, Rate(r.input.index));
+        for x in [
+            d.pool_beginning,
+            d.pool_ending,
+            d.principal_remittance,
+            d.interest_remittance,
+            d.realized_loss,
+            d.fees,
+            d.distributed,
+        ] {
+            cell(&mut row, Amount(x));
         }
-        row.extend([
-            rate(d.rolling_delinquency_rate.max_of(d.delinquency_rate)),
-            amount(d.cumulative_loss),
-            d.stepdown.to_string(),
-            d.trigger.to_string(),
-        ]);
-        row.extend(r.result.triggers.iter().map(|b| b.to_string()));
+        if deal.oc.is_some() {
+            for x in [d.oc_beginning, d.oc_target, d.oc_ending, d.oc_deficiency] {
+                cell(&mut row, Amount(x));
+            }
+        }
+        cell(
+            &mut row,
+            Rate(d.rolling_delinquency_rate.max_of(d.delinquency_rate)),
+        );
+        cell(&mut row, Amount(d.cumulative_loss));
+        cell(&mut row, d.stepdown);
+        cell(&mut row, d.trigger);
+        for &b in &r.result.triggers {
+            cell(&mut row, b);
+        }
         for (a, acct) in deal.accounts.iter().enumerate() {
             if acct.carried() {
-                row.push(amount(r.result.accounts[a].ending));
+                cell(&mut row, Amount(r.result.accounts[a].ending));
             }
         }
-        row.extend(r.result.quantities.iter().map(|&q| rate(q)));
+        for &q in &r.result.quantities {
+            cell(&mut row, Rate(q));
+        }
         for (i, s) in deal.steps.iter().enumerate() {
             if s.name.is_some() {
-                row.push(amount(r.result.steps[i].amount));
+                cell(&mut row, Amount(r.result.steps[i].amount));
             }
         }
-        row.push(r.called.to_string());
-        writeln!(w, "{}", row.join(","))?;
+        cell(&mut row, r.called);
+        writeln!(w, "{row}")?;
     }
     Ok(())
 }

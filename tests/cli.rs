@@ -1312,6 +1312,19 @@ fn decrement_to_call_retires_every_class_on_the_call_date_project_reports() {
     for (mat, call) in decrement_windows(&m).iter().zip(&to_call) {
         assert!(mat.3 > call.3 && mat.2 > call.2, "{mat:?} against {call:?}");
     }
+    // So does every line of the CSV (and the workbook made from it).
+    let csv = waterfall(&with(&table, &["--to-call", "--format", "csv"]));
+    let lines: Vec<&str> = csv.exits(0).stdout.lines().collect();
+    assert!(
+        lines[0].starts_with("class,row,index,to_call,100PPC"),
+        "{}",
+        lines[0]
+    );
+    assert!(lines.len() > 4 * 7, "{lines:?}");
+    for line in &lines[1..] {
+        assert_eq!(line.split(',').nth(2), Some("0.0112"), "{line}");
+        assert_eq!(line.split(',').nth(3), Some("true"), "{line}");
+    }
     // The text table says what it assumes.
     let t = waterfall(&with(&table, &["--to-call"]));
     assert!(
@@ -1370,7 +1383,25 @@ fn decrement_at_a_higher_index_pays_he4_no_faster_and_a_cmo_the_same() {
         .stdout
         .clone()
     };
-    assert_eq!(csv("0"), csv("5"));
+    // Every line states its index (a fraction, as the JSON has it) and
+    // that it runs to maturity; the rest is the same at 0% and 5%.
+    let terms_and_rest = |libor: &str, fraction: &str| -> Vec<String> {
+        csv(libor)
+            .lines()
+            .enumerate()
+            .map(|(i, line)| {
+                let cells: Vec<&str> = line.split(',').collect();
+                let terms = if i == 0 {
+                    ["index", "to_call"]
+                } else {
+                    [fraction, "false"]
+                };
+                assert_eq!(cells[2..4], terms, "{line}");
+                [&cells[..2], &cells[4..]].concat().join(",")
+            })
+            .collect()
+    };
+    assert_eq!(terms_and_rest("0", "0"), terms_and_rest("5", "0.05"));
 }
 
 #[test]

@@ -198,18 +198,23 @@ fn decrement_prints_the_table_the_wal_row_and_the_windows() {
     ]);
     assert_eq!(r.code, Some(0), "{r:?}");
     let lines: Vec<&str> = r.stdout.lines().collect();
-    assert_eq!(lines[0], "class,row,0PSA,165PSA");
-    assert_eq!(lines[1], "A,initial,100,100");
+    // Every line states the terms: the index (0 by default) and to maturity.
+    assert_eq!(lines[0], "class,row,index,to_call,0PSA,165PSA");
+    assert_eq!(lines[1], "A,initial,0,false,100,100");
     // 0 PSA, year 1: 98% (by hand in tests/cmo.rs); A is gone by the 7th at 165 PSA.
-    assert!(lines[2].starts_with("A,2026-01-25,98,"), "{}", lines[2]);
     assert!(
-        lines[8].starts_with("A,2032-01-25,") && lines[8].ends_with(",0"),
+        lines[2].starts_with("A,2026-01-25,0,false,98,"),
+        "{}",
+        lines[2]
+    );
+    assert!(
+        lines[8].starts_with("A,2032-01-25,0,false,") && lines[8].ends_with(",0"),
         "{}",
         lines[8]
     );
     // A is retired in month 264 at 0 PSA (by hand in tests/cmo.rs), 81 at 165 PSA.
     assert!(
-        lines.contains(&"A,last_principal_month,264,81"),
+        lines.contains(&"A,last_principal_month,0,false,264,81"),
         "{lines:?}"
     );
     // JSON, typed.

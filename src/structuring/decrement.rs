@@ -380,20 +380,27 @@ impl Decrement {
         out
     }
 
-    /// The tables as CSV: `class,row`, then a column per speed; per class
-    /// a line `initial`, one per anniversary (its date; percent as printed),
-    /// then `wal_years`, `first_principal_month`, `last_principal_month`,
-    /// `first_principal_date`, `last_principal_date`.
+    /// The tables as CSV: `class,row,index,to_call`, then a column per
+    /// speed; per class a line `initial`, one per anniversary (its date;
+    /// percent as printed), then `wal_years`, `first_principal_month`,
+    /// `last_principal_month`, `first_principal_date`,
+    /// `last_principal_date`. Every line states the terms it assumed (the
+    /// index as a fraction, as the JSON has it, and whether to the call), so
+    /// a file or a sheet made from it says what it is without its command.
     pub fn to_csv(&self) -> Result<String> {
         let fail = |e: String| Error::Internal(format!("cannot write CSV: {e}"));
         let mut w = csv::Writer::from_writer(Vec::new());
-        let mut header = vec!["class".to_string(), "row".to_string()];
+        let mut header: Vec<String> = ["class", "row", "index", "to_call"]
+            .map(String::from)
+            .into();
         header.extend(self.speed_names());
+        let index = self.terms.index.normalize().to_string();
+        let to_call = self.terms.call.to_string();
         w.write_record(&header).map_err(|e| fail(e.to_string()))?;
         let rows = self.rows();
         for c in &self.classes {
             let mut line = |row: String, cells: Vec<String>| {
-                let mut r = vec![c.name.clone(), row];
+                let mut r = vec![c.name.clone(), row, index.clone(), to_call.clone()];
                 r.extend(cells);
                 w.write_record(&r).map_err(|e| fail(e.to_string()))
             };

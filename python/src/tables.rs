@@ -8,10 +8,10 @@ use rust_decimal::Decimal;
 use waterfall::breakeven::Breakeven;
 use waterfall::grid::{self, GridRow};
 use waterfall::num::Num;
+use waterfall::projection::columns::{self, Unit};
 use waterfall::projection::summary::Summary;
 use waterfall::projection::{PeriodRecord, Projection, Recorded};
 use waterfall::reconcile::Reconciliation;
-use waterfall::report::filing::slug;
 use waterfall::scenario::{Scenario, ScenarioSet};
 use waterfall::waterfall::Engine;
 
@@ -64,167 +64,65 @@ pub fn project<T: Num>(p: &Projection, scenario: &Scenario) -> waterfall::Result
     })
 }
 
-/// `classes.csv`: per period and class.
+/// An Arrow column's kind for a projection table's column.
+fn kind(u: Unit) -> Kind {
+    match u {
+        Unit::Int => Kind::Int,
+        Unit::Date => Kind::Date,
+        Unit::Text => Kind::Text,
+        Unit::Bool => Kind::Bool,
+        Unit::Amount => MONEY_COL,
+        Unit::Rate => RATE_COL,
+    }
+}
+
+/// A projection table's cell as an Arrow cell.
+fn cell<T: Num>(c: columns::Cell<'_, T>) -> Cell<'_> {
+    match c {
+        columns::Cell::Int(n) => Cell::Int(n.into()),
+        columns::Cell::Date(d) => date(d),
+        columns::Cell::Text(t) => Cell::Text(t),
+        columns::Cell::Bool(b) => Cell::Bool(b),
+        columns::Cell::Amount(x) => money(x),
+        columns::Cell::Rate(x) => rate(x),
+    }
+}
+
+/// `classes.csv`: per period and class ([`columns::CLASS_COLUMNS`]).
 fn classes<T: Num>(p: &Projection, records: &[PeriodRecord<T>]) -> PyResult<Table> {
-    let mut t = Table::new([
-        ("period", Kind::Int),
-        ("date", Kind::Date),
-        ("class", Kind::Text),
-        ("beginning_balance", MONEY_COL),
-        ("rate", RATE_COL),
-        ("interest", MONEY_COL),
-        ("principal", MONEY_COL),
-        ("writedown", MONEY_COL),
-        ("ending_balance", MONEY_COL),
-        ("interest_shortfall", MONEY_COL),
-        ("net_wac_carryover", MONEY_COL),
-    ]);
+    let mut t = Table::new(columns::CLASS_COLUMNS.map(|(n, u)| (n, kind(u))));
     for r in records {
-        for (k, c) in p.deal.classes.iter().enumerate() {
-            let f = &r.result.classes[k];
-            t.row(&[
-                Cell::Int(r.month.into()),
-                date(r.input.date),
-                Cell::Text(&c.name),
-                money(f.beginning),
-                rate(f.rate),
-                money(f.interest_distribution()),
-                money(f.principal),
-                money(f.writedown),
-                money(f.ending),
-                money(f.interest_shortfall()),
-                money(f.basis_due - f.basis_paid),
-            ])?;
+        for k in 0..p.deal.classes.len() {
+            t.row(&columns::class_row(p, r, k).map(cell))?;
         }
     }
     Ok(t)
 }
 
-/// `collateral.csv`: per period and loan group.
+/// `collateral.csv`: per period and loan group
+/// ([`columns::COLLATERAL_COLUMNS`]).
 fn collateral<T: Num>(p: &Projection, records: &[PeriodRecord<T>]) -> PyResult<Table> {
-    let mut t = Table::new([
-        ("period", Kind::Int),
-        ("date", Kind::Date),
-        ("group", Kind::Text),
-        ("beginning_balance", MONEY_COL),
-        ("scheduled_principal", MONEY_COL),
-        ("prepayments", MONEY_COL),
-        ("liquidation_proceeds", MONEY_COL),
-        ("repurchases", MONEY_COL),
-        ("realized_loss", MONEY_COL),
-        ("interest", MONEY_COL),
-        ("ending_balance", MONEY_COL),
-        ("in_foreclosure", MONEY_COL),
-        ("net_wac", RATE_COL),
-    ]);
+    let mut t = Table::new(columns::COLLATERAL_COLUMNS.map(|(n, u)| (n, kind(u))));
     for r in records {
-        for (g, group) in p.deal.groups.iter().enumerate() {
-            let c = &r.input.groups[g];
-            t.row(&[
-                Cell::Int(r.month.into()),
-                date(r.input.date),
-                Cell::Text(&group.name),
-                money(c.beginning_balance),
-                money(c.scheduled_principal),
-                money(c.prepayments),
-                money(c.liquidation_proceeds),
-                money(c.repurchases),
-                money(c.realized_loss),
-                money(c.interest),
-                money(r.groups[g].ending_balance),
-                money(r.groups[g].in_foreclosure),
-                rate(c.net_wac),
-            ])?;
+        for g in 0..p.deal.groups.len() {
+            t.row(&columns::collateral_row(p, r, g).map(cell))?;
         }
     }
     Ok(t)
 }
 
 /// `deal.csv`: the deal's state per period, with a column for each of the
-/// deal's triggers, carried accounts, named quantities and named steps.
+/// deal's triggers, carried accounts, named quantities and named steps
+/// ([`columns::deal_columns`]).
 fn deal_table<T: Num>(p: &Projection, records: &[PeriodRecord<T>]) -> PyResult<Table> {
-    let deal = p.deal;
-    let mut cols: Vec<(String, Kind)> = [
-        ("period", Kind::Int),
-        ("date", Kind::Date),
-        ("index", RATE_COL),
-        ("pool_beginning", MONEY_COL),
-        ("pool_ending", MONEY_COL),
-        ("principal_remittance", MONEY_COL),
-        ("interest_remittance", MONEY_COL),
-        ("realized_loss", MONEY_COL),
-        ("fees", MONEY_COL),
-        ("distributed", MONEY_COL),
-    ]
-    .map(|(n, k)| (n.to_string(), k))
-    .into();
-    if deal.oc.is_some() {
-        for n in ["oc_beginning", "oc_target", "oc_ending", "oc_deficiency"] {
-            cols.push((n.into(), MONEY_COL));
-        }
-    }
-    cols.push(("delinquency_rate".into(), RATE_COL));
-    cols.push(("cumulative_loss".into(), MONEY_COL));
-    cols.push(("stepdown".into(), Kind::Bool));
-    cols.push(("trigger_event".into(), Kind::Bool));
-    cols.extend(deal.triggers.iter().map(|t| (slug(&t.name), Kind::Bool)));
-    cols.extend(
-        deal.accounts
-            .iter()
-            .filter(|a| a.carried())
-            .map(|a| (format!("{}_balance", slug(&a.name)), MONEY_COL)),
-    );
-    cols.extend(deal.quantities.iter().map(|q| (q.name.clone(), RATE_COL)));
-    cols.extend(
-        deal.steps
-            .iter()
-            .filter_map(|s| s.name.clone())
-            .map(|n| (n, MONEY_COL)),
-    );
-    cols.push(("called".into(), Kind::Bool));
-    let mut t = Table::new(cols);
+    let cols = columns::deal_columns(p.deal);
+    let mut t = Table::new(cols.into_iter().map(|(n, u)| (n, kind(u))));
+    let (mut row, mut cells) = (Vec::new(), Vec::new());
     for r in records {
-        let d = &r.result.deal;
-        let mut row = vec![
-            Cell::Int(r.month.into()),
-            date(r.input.date),
-            rate(r.input.index),
-            money(d.pool_beginning),
-            money(d.pool_ending),
-            money(d.principal_remittance),
-            money(d.interest_remittance),
-            money(d.realized_loss),
-            money(d.fees),
-            money(d.distributed),
-        ];
-        if deal.oc.is_some() {
-            row.extend([
-                money(d.oc_beginning),
-                money(d.oc_target),
-                money(d.oc_ending),
-                money(d.oc_deficiency),
-            ]);
-        }
-        row.extend([
-            rate(d.rolling_delinquency_rate.max_of(d.delinquency_rate)),
-            money(d.cumulative_loss),
-            Cell::Bool(d.stepdown),
-            Cell::Bool(d.trigger),
-        ]);
-        row.extend(r.result.triggers.iter().map(|&b| Cell::Bool(b)));
-        for (a, acct) in deal.accounts.iter().enumerate() {
-            if acct.carried() {
-                row.push(money(r.result.accounts[a].ending));
-            }
-        }
-        row.extend(r.result.quantities.iter().map(|&q| rate(q)));
-        for (i, s) in deal.steps.iter().enumerate() {
-            if s.name.is_some() {
-                row.push(money(r.result.steps[i].amount));
-            }
-        }
-        row.push(Cell::Bool(r.called));
-        t.row(&row)?;
+        columns::deal_row(p, r, &mut row);
+        cells.clear();
+        cells.extend(row.iter().map(|&c| cell(c)));
+        t.row(&cells)?;
     }
     Ok(t)
 }

@@ -6,6 +6,7 @@
 //! period goes to an [`Observer`]: [`Recorder`] keeps everything for the
 //! `project` command, [`summary::Summarizer`] only what a grid row needs.
 
+pub mod columns;
 pub mod output;
 pub mod plot;
 mod start;

@@ -7,6 +7,9 @@ use std::path::Path;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
+use chrono::NaiveDate;
+
+use super::columns::{self, Cell};
 use super::summary::Summary;
 use super::{PeriodRecord, Projection};
 use crate::error::Result;
@@ -189,175 +192,100 @@ pub fn summary_text(p: &Projection, s: &Scenario, summary: &Summary) -> String {
     out
 }
 
-pub const CLASS_COLUMNS: &str = "period,date,class,beginning_balance,rate,interest,principal,writedown,ending_balance,interest_shortfall,net_wac_carryover";
+/// Writes a table's rows as CSV lines: cells comma separated, amounts as
+/// [`Amount`] and rates as [`Rate`] write them, each period's date
+/// formatted once for all its rows, every line built in one reused buffer.
+#[derive(Default)]
+struct CsvLines {
+    line: String,
+    date: Option<(NaiveDate, String)>,
+}
 
-/// Per-period cash flows per class.
+impl CsvLines {
+    fn header<'a>(
+        w: &mut dyn Write,
+        names: impl IntoIterator<Item = &'a str>,
+    ) -> std::io::Result<()> {
+        let names: Vec<&str> = names.into_iter().collect();
+        writeln!(w, "{}", names.join(","))
+    }
+
+    fn row<T: Num>(&mut self, w: &mut dyn Write, cells: &[Cell<T>]) -> std::io::Result<()> {
+        let line = &mut self.line;
+        line.clear();
+        for (i, c) in cells.iter().enumerate() {
+            if i > 0 {
+                line.push(',');
+            }
+            let _ = match *c {
+                Cell::Int(n) => write!(line, "{n}"),
+                Cell::Date(d) => {
+                    let text = match &mut self.date {
+                        Some((at, text)) if *at == d => text,
+                        slot => &mut slot.insert((d, d.to_string())).1,
+                    };
+                    line.push_str(text);
+                    Ok(())
+                }
+                Cell::Text(t) => {
+                    line.push_str(t);
+                    Ok(())
+                }
+                Cell::Bool(b) => write!(line, "{b}"),
+                Cell::Amount(x) => write!(line, "{}", Amount(x)),
+                Cell::Rate(x) => write!(line, "{}", Rate(x)),
+            };
+        }
+        line.push('\n');
+        w.write_all(line.as_bytes())
+    }
+}
+
+/// Per-period cash flows per class ([`columns::CLASS_COLUMNS`]).
 pub fn write_classes<T: Num>(
     p: &Projection,
     records: &[PeriodRecord<T>],
     w: &mut dyn Write,
 ) -> std::io::Result<()> {
-    writeln!(w, "{CLASS_COLUMNS}")?;
+    CsvLines::header(w, columns::CLASS_COLUMNS.map(|c| c.0))?;
+    let mut lines = CsvLines::default();
     for r in records {
-        let date = r.input.date.to_string();
-        for (k, c) in p.deal.classes.iter().enumerate() {
-            let f = &r.result.classes[k];
-            writeln!(
-                w,
-                "{},{date},{},{},{},{},{},{},{},{},{}",
-                r.month,
-                c.name,
-                Amount(f.beginning),
-                Rate(f.rate),
-                Amount(f.interest_distribution()),
-                Amount(f.principal),
-                Amount(f.writedown),
-                Amount(f.ending),
-                Amount(f.interest_shortfall()),
-                Amount(f.basis_due - f.basis_paid),
-            )?;
+        for k in 0..p.deal.classes.len() {
+            lines.row(w, &columns::class_row(p, r, k))?;
         }
     }
     Ok(())
 }
 
-/// Per-period collateral per group.
+/// Per-period collateral per group ([`columns::COLLATERAL_COLUMNS`]).
 pub fn write_collateral<T: Num>(
     p: &Projection,
     records: &[PeriodRecord<T>],
     w: &mut dyn Write,
 ) -> std::io::Result<()> {
-    writeln!(
-        w,
-        "period,date,group,beginning_balance,scheduled_principal,prepayments,liquidation_proceeds,repurchases,realized_loss,interest,ending_balance,in_foreclosure,net_wac"
-    )?;
+    CsvLines::header(w, columns::COLLATERAL_COLUMNS.map(|c| c.0))?;
+    let mut lines = CsvLines::default();
     for r in records {
-        let date = r.input.date.to_string();
-        for (g, group) in p.deal.groups.iter().enumerate() {
-            let c = &r.input.groups[g];
-            writeln!(
-                w,
-                "{},{date},{},{},{},{},{},{},{},{},{},{},{}",
-                r.month,
-                group.name,
-                Amount(c.beginning_balance),
-                Amount(c.scheduled_principal),
-                Amount(c.prepayments),
-                Amount(c.liquidation_proceeds),
-                Amount(c.repurchases),
-                Amount(c.realized_loss),
-                Amount(c.interest),
-                Amount(r.groups[g].ending_balance),
-                Amount(r.groups[g].in_foreclosure),
-                Rate(c.net_wac),
-            )?;
+        for g in 0..p.deal.groups.len() {
+            lines.row(w, &columns::collateral_row(p, r, g))?;
         }
     }
     Ok(())
 }
 
-/// The deal's state per period.
+/// The deal's state per period ([`columns::deal_columns`]).
 pub fn write_deal<T: Num>(
     p: &Projection,
     records: &[PeriodRecord<T>],
     w: &mut dyn Write,
 ) -> std::io::Result<()> {
-    let deal = p.deal;
-    let slug = crate::report::filing::slug;
-    let mut header = vec![
-        "period",
-        "date",
-        "index",
-        "pool_beginning",
-        "pool_ending",
-        "principal_remittance",
-        "interest_remittance",
-        "realized_loss",
-        "fees",
-        "distributed",
-    ]
-    .into_iter()
-    .map(String::from)
-    .collect::<Vec<_>>();
-    if deal.oc.is_some() {
-        header
-            .extend(["oc_beginning", "oc_target", "oc_ending", "oc_deficiency"].map(String::from));
-    }
-    header.extend(
-        [
-            "delinquency_rate",
-            "cumulative_loss",
-            "stepdown",
-            "trigger_event",
-        ]
-        .map(String::from),
-    );
-    header.extend(deal.triggers.iter().map(|t| slug(&t.name)));
-    header.extend(
-        deal.accounts
-            .iter()
-            .filter(|a| a.carried())
-            .map(|a| format!("{}_balance", slug(&a.name))),
-    );
-    header.extend(deal.quantities.iter().map(|q| q.name.clone()));
-    header.extend(deal.steps.iter().filter_map(|s| s.name.clone()));
-    header.push("called".into());
-    writeln!(w, "{}", header.join(","))?;
-    // A row's cells, written in place, comma separated, into one buffer.
-    fn cell(row: &mut String, x: impl std::fmt::Display) {
-        if !row.is_empty() {
-            row.push(',');
-        }
-        let _ = write!(row, "{x}");
-    }
-    let mut row = String::new();
+    let names = columns::deal_columns(p.deal);
+    CsvLines::header(w, names.iter().map(|c| c.0.as_str()))?;
+    let mut lines = CsvLines::default();
+    let mut row = Vec::new();
     for r in records {
-        let d = &r.result.deal;
-        row.clear();
-        cell(&mut row, r.month);
-        cell(&mut row, r.input.date);
-        cell(&mut row, Rate(r.input.index));
-        for x in [
-            d.pool_beginning,
-            d.pool_ending,
-            d.principal_remittance,
-            d.interest_remittance,
-            d.realized_loss,
-            d.fees,
-            d.distributed,
-        ] {
-            cell(&mut row, Amount(x));
-        }
-        if deal.oc.is_some() {
-            for x in [d.oc_beginning, d.oc_target, d.oc_ending, d.oc_deficiency] {
-                cell(&mut row, Amount(x));
-            }
-        }
-        cell(
-            &mut row,
-            Rate(d.rolling_delinquency_rate.max_of(d.delinquency_rate)),
-        );
-        cell(&mut row, Amount(d.cumulative_loss));
-        cell(&mut row, d.stepdown);
-        cell(&mut row, d.trigger);
-        for &b in &r.result.triggers {
-            cell(&mut row, b);
-        }
-        for (a, acct) in deal.accounts.iter().enumerate() {
-            if acct.carried() {
-                cell(&mut row, Amount(r.result.accounts[a].ending));
-            }
-        }
-        for &q in &r.result.quantities {
-            cell(&mut row, Rate(q));
-        }
-        for (i, s) in deal.steps.iter().enumerate() {
-            if s.name.is_some() {
-                cell(&mut row, Amount(r.result.steps[i].amount));
-            }
-        }
-        cell(&mut row, r.called);
-        writeln!(w, "{row}")?;
+        columns::deal_row(p, r, &mut row);
+        lines.row(w, &row)?;
     }
     Ok(())
 }

@@ -270,7 +270,10 @@ struct Block {
     gross: Vec<f64>,
     net: Vec<f64>,
     rate: Vec<f64>,
-    /// The foreclosure ring, slot-major: slot `s` of lane `l` at `s * n + l`.
+    /// The foreclosure ring, by group of [`LANES`] lanes: slot `s` of lane
+    /// `l` at `(l / LANES * slots + s) * LANES + l % LANES`, so a group's
+    /// slots lie together, as the stepper walks them (a group's months, then
+    /// the next group's).
     ring_defaulted: Vec<f64>,
     ring_factor: Vec<f64>,
     // ARM reset terms (empty for a fixed block).
@@ -620,7 +623,6 @@ impl Block {
         index_at: &impl Fn(u32) -> f64,
         acc: &mut [Acc],
     ) {
-        let n = self.line.len();
         let base = j * LANES;
         let r = base..base + LANES;
         let load = |v: &[f64]| -> [f64; LANES] {
@@ -694,10 +696,10 @@ impl Block {
             }
             // The foreclosure ring: this month's cohort in, the one from L
             // months ago out (the same slot when L = 0).
-            let h = head * n + base;
+            let h = base * slots + head * LANES;
             self.ring_defaulted[h..h + LANES].copy_from_slice(&new_defaults);
             self.ring_factor[h..h + LANES].copy_from_slice(&factor);
-            let o = out * n + base;
+            let o = base * slots + out * LANES;
             let mut defaulted = [0.0; LANES];
             let mut cohort_factor = [0.0; LANES];
             defaulted.copy_from_slice(&self.ring_defaulted[o..o + LANES]);

@@ -215,7 +215,7 @@ impl Num for f64 {
     const ONE: Self = 1.0;
 
     fn from_decimal(d: Decimal) -> Self {
-        ToPrimitive::to_f64(&d).unwrap_or(0.0)
+        decimal_to_f64(d)
     }
     fn of(t: &Term) -> Self {
         t.fast
@@ -284,6 +284,35 @@ const FAST_UNITS: f64 = 1e12;
 /// Powers of ten up to 10^10, each exact in `f64`.
 const POW10: [f64; 11] = [1.0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10];
 
+/// `d` as `f64`, bit for bit as `rust_decimal`'s own `to_f64` makes it,
+/// by the same steps (whole part, fraction over the power of ten, the sum
+/// rounded at the scale) in 64-bit integers wherever the mantissa fits in
+/// 64 bits, as every amount and rate of a deal or tape does; the 128-bit
+/// division and conversion the library makes are most of the cost of
+/// turning a large tape's lines into `f64`. Anything larger takes the
+/// library's path.
+pub fn decimal_to_f64(d: Decimal) -> f64 {
+    let u = d.unpack();
+    if u.hi != 0 || u.scale > 19 {
+        return ToPrimitive::to_f64(&d).unwrap_or(0.0);
+    }
+    let m = (u64::from(u.mid) << 32) | u64::from(u.lo);
+    let signed = |x: f64| if u.negative { -x } else { x };
+    if u.scale == 0 {
+        // The library converts the signed integer: a negative zero is 0.
+        return if m == 0 { 0.0 } else { signed(m as f64) };
+    }
+    let precision = 10u64.pow(u.scale);
+    let (whole, frac) = (m / precision, m % precision);
+    let frac = frac as f64 / precision as f64;
+    let whole = whole as f64;
+    if frac == 0.0 {
+        return signed(whole);
+    }
+    let round_to = 10f64.powi(u.scale as i32);
+    signed(((whole + frac) * round_to).round() / round_to)
+}
+
 /// `x` rounded to whole cents exactly as the summary rounds it
 /// (`Decimal::from_f64`, then to the cent with [`MONEY_ROUNDING`]), when
 /// that can be told from the `f64` alone: [`fixed_point`] to two places.
@@ -317,6 +346,79 @@ pub fn percent(p: Decimal) -> Decimal {
 
 #[cfg(test)]
 mod tests {
+    /// A 64-bit xorshift: the same values on every run.
+    fn xorshift(seed: &mut u64) -> u64 {
+        *seed ^= *seed << 13;
+        *seed ^= *seed >> 7;
+        *seed ^= *seed << 17;
+        *seed
+    }
+
+    #[test]
+    fn decimal_to_f64_is_the_librarys_own_conversion_bit_for_bit() {
+        let mut seed = 0x9E37_79B9_7F4A_7C15;
+        let mut cases: Vec<Decimal> = [
+            "0",
+            "-0",
+            "0.000",
+            "-0.000",
+            "0.5",
+            "-0.5",
+            "0.125",
+            "7.125",
+            "0.07125",
+            "1234567.89",
+            "-1234567.89",
+            "0.1",
+            "0.2",
+            "0.3",
+            "9007199254740993",
+            "18446744073709551615",
+            "1844674407370955161.5",
+            "0.0000000000000000001",
+            "79228162514264337593543950335",
+            "-7922816251426433759354395033.5",
+        ]
+        .iter()
+        .map(|t| t.parse().unwrap())
+        .collect();
+        for i in 0..300_000u64 {
+            let bits = xorshift(&mut seed);
+            // Every magnitude: cents of a tape, rates, and mantissas near 2^64.
+            let m = match i % 4 {
+                0 => bits >> (xorshift(&mut seed) % 64),
+                1 => bits,
+                2 => bits % 1_000_000_000_000,
+                _ => bits % 10_000,
+            };
+            // Now and then a mantissa beyond 64 bits (the library's path).
+            let hi = if i % 101 == 0 {
+                (xorshift(&mut seed) >> 40) as u32
+            } else {
+                0
+            };
+            let scale = (xorshift(&mut seed) % 29) as u32;
+            let negative = xorshift(&mut seed) & 1 == 1;
+            cases.push(Decimal::from_parts(
+                m as u32,
+                (m >> 32) as u32,
+                hi,
+                negative,
+                scale,
+            ));
+        }
+        for d in cases {
+            let library = ToPrimitive::to_f64(&d).unwrap();
+            assert_eq!(
+                decimal_to_f64(d).to_bits(),
+                library.to_bits(),
+                "{d} (scale {}): {} against the library's {library}",
+                d.scale(),
+                decimal_to_f64(d)
+            );
+        }
+    }
+
     use super::*;
     use rust_decimal_macros::dec;
 

@@ -345,18 +345,48 @@ pub fn percent(p: Decimal) -> Decimal {
 }
 
 #[cfg(test)]
-mod tests {
-    /// A 64-bit xorshift: the same values on every run.
-    fn xorshift(seed: &mut u64) -> u64 {
-        *seed ^= *seed << 13;
-        *seed ^= *seed >> 7;
-        *seed ^= *seed << 17;
-        *seed
+pub(crate) mod testing {
+    use rust_decimal::Decimal;
+
+    /// `n` decimals from `seed`, the same on every run (a 64-bit xorshift):
+    /// every scale from 0 to 28, both signs, mantissas of every magnitude
+    /// (a tape's cents, rates, near 2^64) and now and then one beyond 64
+    /// bits.
+    pub fn generated_decimals(mut seed: u64, n: u64) -> Vec<Decimal> {
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        (0..n)
+            .map(|i| {
+                let bits = next();
+                let m = match i % 4 {
+                    0 => bits >> (next() % 64),
+                    1 => bits,
+                    2 => bits % 1_000_000_000_000,
+                    _ => bits % 10_000,
+                };
+                let hi = if i % 101 == 0 {
+                    (next() >> 40) as u32
+                } else {
+                    0
+                };
+                let scale = (next() % 29) as u32;
+                let negative = next() & 1 == 1;
+                Decimal::from_parts(m as u32, (m >> 32) as u32, hi, negative, scale)
+            })
+            .collect()
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::generated_decimals;
 
     #[test]
     fn decimal_to_f64_is_the_librarys_own_conversion_bit_for_bit() {
-        let mut seed = 0x9E37_79B9_7F4A_7C15;
         let mut cases: Vec<Decimal> = [
             "0",
             "-0",
@@ -382,31 +412,7 @@ mod tests {
         .iter()
         .map(|t| t.parse().unwrap())
         .collect();
-        for i in 0..300_000u64 {
-            let bits = xorshift(&mut seed);
-            // Every magnitude: cents of a tape, rates, and mantissas near 2^64.
-            let m = match i % 4 {
-                0 => bits >> (xorshift(&mut seed) % 64),
-                1 => bits,
-                2 => bits % 1_000_000_000_000,
-                _ => bits % 10_000,
-            };
-            // Now and then a mantissa beyond 64 bits (the library's path).
-            let hi = if i % 101 == 0 {
-                (xorshift(&mut seed) >> 40) as u32
-            } else {
-                0
-            };
-            let scale = (xorshift(&mut seed) % 29) as u32;
-            let negative = xorshift(&mut seed) & 1 == 1;
-            cases.push(Decimal::from_parts(
-                m as u32,
-                (m >> 32) as u32,
-                hi,
-                negative,
-                scale,
-            ));
-        }
+        cases.extend(generated_decimals(0x9E37_79B9_7F4A_7C15, 300_000));
         for d in cases {
             let library = ToPrimitive::to_f64(&d).unwrap();
             assert_eq!(

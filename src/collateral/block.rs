@@ -812,13 +812,6 @@ mod tests {
 
     #[test]
     fn whole_cents_are_the_decimal_paths_bit_for_bit() {
-        let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
         let mut cases: Vec<Decimal> = [
             "0",
             "-0",
@@ -837,28 +830,10 @@ mod tests {
         .iter()
         .map(|t| t.parse().unwrap())
         .collect();
-        for i in 0..300_000u64 {
-            let bits = next();
-            let m = match i % 3 {
-                0 => bits >> (next() % 64),
-                1 => bits,
-                _ => bits % 100_000_000_000,
-            };
-            let hi = if i % 101 == 0 {
-                (next() >> 40) as u32
-            } else {
-                0
-            };
-            let scale = (next() % 29) as u32;
-            let negative = next() & 1 == 1;
-            cases.push(Decimal::from_parts(
-                m as u32,
-                (m >> 32) as u32,
-                hi,
-                negative,
-                scale,
-            ));
-        }
+        cases.extend(crate::num::testing::generated_decimals(
+            0x2545_F491_4F6C_DD1D,
+            300_000,
+        ));
         for d in cases {
             assert_eq!(
                 cents(d).to_bits(),

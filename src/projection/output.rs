@@ -4,10 +4,9 @@ use std::fmt::Write as _;
 use std::io::Write;
 use std::path::Path;
 
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
-
-use chrono::NaiveDate;
 
 use super::columns::{self, Cell};
 use super::summary::Summary;

@@ -1,11 +1,13 @@
 """Every result of the package against the CLI's, on the bundled deals."""
 
+import csv
 import re
 import threading
 import time
 import tomllib
 from decimal import Decimal
 
+import polars as pl
 import pyarrow as pa
 import pytest
 
@@ -71,6 +73,28 @@ def test_project_money_is_exact_decimal():
     assert r.classes.schema.field("rate").type == pa.decimal128(38, 10)
     v = r.classes.column("principal")[0].as_py()
     assert isinstance(v, Decimal)
+
+
+def test_polars_reads_the_tables_as_exact_decimals_to_the_cent(cli, tmp_path):
+    # polars takes the Arrow tables as they are: the money and rate columns
+    # stay decimals, and every cell equals the CLI's classes.csv.
+    out = tmp_path / "out"
+    out.mkdir()
+    args = ["project", HE4, "--scenario", SCENARIOS / "base.toml"]
+    p = cli(*args, "--from", "latest", "--out", out, "--format", "csv")
+    assert p.returncode == 0, p.stderr
+    r = waterfall.Deal.load(HE4).project(SCENARIOS / "base.toml", start="latest")
+    df = pl.from_arrow(r.classes)
+    assert df.schema["principal"] == pl.Decimal(38, 2)
+    assert df.schema["rate"] == pl.Decimal(38, 10)
+    with open(out / "classes.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert df.height == len(rows) > 100
+    for column in ["beginning_balance", "rate", "interest", "principal", "ending_balance"]:
+        assert df[column].to_list() == [Decimal(row[column]) for row in rows], column
+    # A sum in polars is the sum of the printed cents, not of floats.
+    total = sum(Decimal(row["principal"]) for row in rows)
+    assert df["principal"].sum() == total
 
 
 def test_project_events_equal_the_cli_json(cli):

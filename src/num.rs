@@ -284,33 +284,75 @@ const FAST_UNITS: f64 = 1e12;
 /// Powers of ten up to 10^10, each exact in `f64`.
 const POW10: [f64; 11] = [1.0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10];
 
+/// A decimal as a 64-bit mantissa, its scale and its sign, where they fit
+/// (a scale of at most 19, so that its power of ten fits too): every amount
+/// and rate of a deal or tape. The fast conversions below work from these.
+fn small_parts(d: Decimal) -> Option<(u64, u32, bool)> {
+    let u = d.unpack();
+    (u.hi == 0 && u.scale <= 19).then(|| {
+        (
+            (u64::from(u.mid) << 32) | u64::from(u.lo),
+            u.scale,
+            u.negative,
+        )
+    })
+}
+
+/// A magnitude with a decimal's sign, where a zero has none (as the
+/// library's conversion of a whole number gives it).
+fn signed_unless_zero(x: f64, negative: bool) -> f64 {
+    if negative && x != 0.0 { -x } else { x }
+}
+
 /// `d` as `f64`, bit for bit as `rust_decimal`'s own `to_f64` makes it,
 /// by the same steps (whole part, fraction over the power of ten, the sum
-/// rounded at the scale) in 64-bit integers wherever the mantissa fits in
-/// 64 bits, as every amount and rate of a deal or tape does; the 128-bit
-/// division and conversion the library makes are most of the cost of
-/// turning a large tape's lines into `f64`. Anything larger takes the
-/// library's path.
+/// rounded at the scale) in 64-bit integers wherever [`small_parts`] fit;
+/// the 128-bit division and conversion the library makes are most of the
+/// cost of turning a large tape's lines into `f64`. Anything larger takes
+/// the library's path.
 pub fn decimal_to_f64(d: Decimal) -> f64 {
-    let u = d.unpack();
-    if u.hi != 0 || u.scale > 19 {
+    let Some((m, scale, negative)) = small_parts(d) else {
         return ToPrimitive::to_f64(&d).unwrap_or(0.0);
+    };
+    if scale == 0 {
+        return signed_unless_zero(m as f64, negative);
     }
-    let m = (u64::from(u.mid) << 32) | u64::from(u.lo);
-    let signed = |x: f64| if u.negative { -x } else { x };
-    if u.scale == 0 {
-        // The library converts the signed integer: a negative zero is 0.
-        return if m == 0 { 0.0 } else { signed(m as f64) };
-    }
-    let precision = 10u64.pow(u.scale);
+    // Past the whole numbers the library keeps the sign of a zero.
+    let signed = |x: f64| if negative { -x } else { x };
+    let precision = 10u64.pow(scale);
     let (whole, frac) = (m / precision, m % precision);
     let frac = frac as f64 / precision as f64;
     let whole = whole as f64;
     if frac == 0.0 {
         return signed(whole);
     }
-    let round_to = 10f64.powi(u.scale as i32);
+    let round_to = 10f64.powi(scale as i32);
     signed(((whole + frac) * round_to).round() / round_to)
+}
+
+/// `d` in whole cents (as an `f64`), rounded with [`MONEY_ROUNDING`]: in
+/// 64-bit integers wherever [`small_parts`] fit, bit for bit what the
+/// `Decimal` path ([`whole_cents_by_decimal`]) gives, else by that path.
+pub fn whole_cents(d: Decimal) -> f64 {
+    if let Some((m, scale, negative)) = small_parts(d) {
+        let cents = if scale <= CENTS {
+            m.checked_mul(10u64.pow(CENTS - scale))
+        } else {
+            let p = 10u64.pow(scale - CENTS);
+            let (q, r) = (m / p, m % p);
+            // Half a cent or more (2r >= p) rounds the magnitude up.
+            Some(q + u64::from(r >= p - r))
+        };
+        if let Some(c) = cents {
+            return signed_unless_zero(c as f64, negative);
+        }
+    }
+    whole_cents_by_decimal(d)
+}
+
+fn whole_cents_by_decimal(d: Decimal) -> f64 {
+    let c = (d * Decimal::ONE_HUNDRED).round_dp_with_strategy(0, MONEY_ROUNDING);
+    ToPrimitive::to_f64(&c).unwrap_or(0.0)
 }
 
 /// `x` rounded to whole cents exactly as the summary rounds it
@@ -345,14 +387,12 @@ pub fn percent(p: Decimal) -> Decimal {
 }
 
 #[cfg(test)]
-pub(crate) mod testing {
-    use rust_decimal::Decimal;
-
+mod tests {
     /// `n` decimals from `seed`, the same on every run (a 64-bit xorshift):
     /// every scale from 0 to 28, both signs, mantissas of every magnitude
     /// (a tape's cents, rates, near 2^64) and now and then one beyond 64
     /// bits.
-    pub fn generated_decimals(mut seed: u64, n: u64) -> Vec<Decimal> {
+    fn generated_decimals(mut seed: u64, n: u64) -> Vec<Decimal> {
         let mut next = || {
             seed ^= seed << 13;
             seed ^= seed >> 7;
@@ -379,11 +419,6 @@ pub(crate) mod testing {
             })
             .collect()
     }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::testing::generated_decimals;
 
     #[test]
     fn decimal_to_f64_is_the_librarys_own_conversion_bit_for_bit() {
@@ -421,6 +456,38 @@ mod tests {
                 "{d} (scale {}): {} against the library's {library}",
                 d.scale(),
                 decimal_to_f64(d)
+            );
+        }
+    }
+
+    #[test]
+    fn whole_cents_are_the_decimal_paths_bit_for_bit() {
+        let mut cases: Vec<Decimal> = [
+            "0",
+            "-0",
+            "-0.004",
+            "0.005",
+            "-0.005",
+            "0.0049999",
+            "1234.565",
+            "-1234.565",
+            "7500.06",
+            "184467440737095516.15",
+            "18446744073709551615",
+            "1844674407370955161.5",
+            "0.0000000000000000001",
+        ]
+        .iter()
+        .map(|t| t.parse().unwrap())
+        .collect();
+        cases.extend(generated_decimals(0x2545_F491_4F6C_DD1D, 300_000));
+        for d in cases {
+            assert_eq!(
+                whole_cents(d).to_bits(),
+                whole_cents_by_decimal(d).to_bits(),
+                "{d}: {} against {}",
+                whole_cents(d),
+                whole_cents_by_decimal(d)
             );
         }
     }

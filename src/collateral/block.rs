@@ -33,8 +33,6 @@
 //!   projection stops at are simply not used.
 //! - The exact path keeps the line stepper ([`LineState`]), per line.
 
-use rust_decimal::{Decimal, RoundingStrategy};
-
 use super::line::{LineKind, LoanLine};
 use super::plan::{Assumptions, RatePlan};
 use super::project::LineState;
@@ -519,39 +517,6 @@ fn step_block_body(
     }
 }
 
-/// Whole cents of a Decimal amount, halves away from zero: in 64-bit
-/// integers where the mantissa fits (the value the `Decimal` path gives, to
-/// the bit), else by that path.
-fn cents(d: Decimal) -> f64 {
-    let u = d.unpack();
-    if u.hi == 0 && u.scale <= 19 {
-        let m = (u64::from(u.mid) << 32) | u64::from(u.lo);
-        let whole = if u.scale <= 2 {
-            m.checked_mul(10u64.pow(2 - u.scale))
-        } else {
-            let p = 10u64.pow(u.scale - 2);
-            let (q, r) = (m / p, m % p);
-            // Half a cent or more (2r >= p) rounds the magnitude up.
-            Some(q + u64::from(r >= p - r))
-        };
-        if let Some(c) = whole {
-            // The Decimal path's zero has no sign.
-            return match (c, u.negative) {
-                (0, _) => 0.0,
-                (c, true) => -(c as f64),
-                (c, false) => c as f64,
-            };
-        }
-    }
-    cents_by_decimal(d)
-}
-
-fn cents_by_decimal(d: Decimal) -> f64 {
-    let c = (d * Decimal::ONE_HUNDRED)
-        .round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero);
-    c.to_f64()
-}
-
 impl Block {
     fn new(
         lines: &[LoanLine],
@@ -601,7 +566,7 @@ impl Block {
             let net = f64::from_decimal(line.net_coupon);
             let rate = gross / 12.0;
             b.line[l] = i;
-            b.perf[l] = cents(line.balance);
+            b.perf[l] = crate::num::whole_cents(line.balance);
             b.remaining[l] = line.remaining_term as f64;
             b.gross[l] = gross;
             b.net[l] = net;
@@ -804,44 +769,4 @@ impl Block {
 /// `(1 + rate)^−months`, as the line stepper computes it.
 fn discount(rate: f64, months: u32) -> f64 {
     1.0 / (1.0 + rate).powi(months.min(i32::MAX as u32) as i32)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn whole_cents_are_the_decimal_paths_bit_for_bit() {
-        let mut cases: Vec<Decimal> = [
-            "0",
-            "-0",
-            "-0.004",
-            "0.005",
-            "-0.005",
-            "0.0049999",
-            "1234.565",
-            "-1234.565",
-            "7500.06",
-            "184467440737095516.15",
-            "18446744073709551615",
-            "1844674407370955161.5",
-            "0.0000000000000000001",
-        ]
-        .iter()
-        .map(|t| t.parse().unwrap())
-        .collect();
-        cases.extend(crate::num::testing::generated_decimals(
-            0x2545_F491_4F6C_DD1D,
-            300_000,
-        ));
-        for d in cases {
-            assert_eq!(
-                cents(d).to_bits(),
-                cents_by_decimal(d).to_bits(),
-                "{d}: {} against {}",
-                cents(d),
-                cents_by_decimal(d)
-            );
-        }
-    }
 }

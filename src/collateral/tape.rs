@@ -9,6 +9,7 @@
 //! reported, each naming its line and column.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::path::Path;
 use std::str::FromStr;
 
@@ -136,42 +137,80 @@ pub fn parse_tape(path: &Path, text: &str) -> Result<Vec<LoanLine>> {
     let pieces = row_pieces(body, at.line() as usize);
     let read =
         |&(piece, first): &(&[u8], usize)| read_rows(path, piece, first, headers.len(), &position);
-    let rows: Vec<Vec<Read>> = if pieces.len() == 1 {
+    let read: Vec<Piece> = if pieces.len() == 1 {
         vec![read(&pieces[0])]
     } else {
         pieces.par_iter().map(read).collect()
     };
-    let mut lines = Vec::with_capacity(text.len() / 64);
-    let mut first_line_of_id: HashMap<String, usize, IdHash> = HashMap::default();
-    for r in rows.into_iter().flatten() {
-        match r {
-            Read::Error(e) => errors.push(e),
-            Read::Line(line, l) => {
-                if let Some(first) = first_line_of_id.get(l.id.as_str()) {
-                    errors.push(Error::at(
-                        path,
-                        line,
-                        None,
-                        format!("column 'id': '{}' already used on line {first}", l.id),
-                    ));
-                } else {
-                    first_line_of_id.insert(l.id.clone(), line);
-                    lines.push(l);
-                }
+    let total = read.iter().map(|p| p.lines.len()).sum();
+    let mut lines = Vec::with_capacity(total);
+    let mut numbers = Vec::with_capacity(total);
+    let mut row_errors = Vec::new();
+    for mut p in read {
+        lines.append(&mut p.lines);
+        numbers.append(&mut p.numbers);
+        row_errors.append(&mut p.errors);
+    }
+    // Each id against the lines before it, borrowing the ids from the lines.
+    let mut first_line_of_id: HashMap<&str, usize, IdHash> =
+        HashMap::with_capacity_and_hasher(lines.len(), IdHash);
+    let mut reused = Vec::new();
+    for (l, &line) in lines.iter().zip(&numbers) {
+        match first_line_of_id.entry(l.id.as_str()) {
+            Entry::Occupied(first) => reused.push((
+                line,
+                Error::at(
+                    path,
+                    line,
+                    None,
+                    format!(
+                        "column 'id': '{}' already used on line {}",
+                        l.id,
+                        first.get()
+                    ),
+                ),
+            )),
+            Entry::Vacant(v) => {
+                v.insert(line);
             }
         }
     }
-    if errors.is_empty() && lines.is_empty() {
-        return Err(Error::file(path, "the loan tape has no loan lines"));
+    drop(first_line_of_id);
+    if row_errors.is_empty() && reused.is_empty() {
+        if lines.is_empty() {
+            return Err(Error::file(path, "the loan tape has no loan lines"));
+        }
+        return Ok(lines);
     }
-    Error::collect(errors)?;
-    Ok(lines)
+    // Every message in the tape's order: both lists are in line order, and
+    // a row with an error gives no line, so no line is in both.
+    errors.extend(merge_by_line(row_errors, reused));
+    Err(Error::collect(errors).unwrap_err())
 }
 
-/// What reading a row gave: a loan line (with its line number) or an error.
-enum Read {
-    Line(usize, LoanLine),
-    Error(Error),
+/// Two lists of messages, each in line order, as one in line order (the
+/// first list's first where lines are equal).
+fn merge_by_line(a: Vec<(usize, Error)>, b: Vec<(usize, Error)>) -> Vec<Error> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
+    loop {
+        let take_a = match (a.peek(), b.peek()) {
+            (Some(x), Some(y)) => x.0 <= y.0,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => return out,
+        };
+        let next = if take_a { a.next() } else { b.next() };
+        out.extend(next.map(|(_, e)| e));
+    }
+}
+
+/// What reading a piece of the tape gave: its loan lines, the line each is
+/// on, and its rows' errors with their lines, all in the piece's order.
+struct Piece {
+    lines: Vec<LoanLine>,
+    numbers: Vec<usize>,
+    errors: Vec<(usize, Error)>,
 }
 
 /// Tapes smaller than this are read in one piece.
@@ -215,14 +254,18 @@ fn read_rows(
     first: usize,
     width: usize,
     position: &[usize; TAPE_COLUMNS.len()],
-) -> Vec<Read> {
+) -> Piece {
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::None)
         .flexible(true)
         .has_headers(false)
         .from_reader(piece);
     let line_of = |p: Option<&csv::Position>| p.map(|p| p.line() as usize + first - 1).unwrap_or(0);
-    let mut out = Vec::with_capacity(piece.len() / 60);
+    let mut out = Piece {
+        lines: Vec::with_capacity(piece.len() / 60),
+        numbers: Vec::with_capacity(piece.len() / 60),
+        errors: Vec::new(),
+    };
     let mut errors = Vec::new();
     let mut record = csv::ByteRecord::new();
     loop {
@@ -231,12 +274,10 @@ fn read_rows(
             Ok(false) => break,
             Err(e) => {
                 let line = line_of(e.position());
-                out.push(Read::Error(Error::at(
-                    path,
+                out.errors.push((
                     line,
-                    None,
-                    format!("cannot read the row: {e}"),
-                )));
+                    Error::at(path, line, None, format!("cannot read the row: {e}")),
+                ));
                 continue;
             }
         }
@@ -245,12 +286,15 @@ fn read_rows(
             if record.iter().all(|f| field(f).is_empty()) {
                 continue;
             }
-            out.push(Read::Error(Error::at(
-                path,
+            out.errors.push((
                 line,
-                None,
-                format!("expected {} fields, found {}", width, record.len()),
-            )));
+                Error::at(
+                    path,
+                    line,
+                    None,
+                    format!("expected {} fields, found {}", width, record.len()),
+                ),
+            ));
             continue;
         }
         // Each column's field, trimmed, once (the header has every column
@@ -269,9 +313,10 @@ fn read_rows(
             errors: &mut errors,
         };
         let l = row.loan_line();
-        out.extend(errors.drain(..).map(Read::Error));
+        out.errors.extend(errors.drain(..).map(|e| (line, e)));
         if let Some(l) = l {
-            out.push(Read::Line(line, l));
+            out.lines.push(l);
+            out.numbers.push(line);
         }
     }
     out

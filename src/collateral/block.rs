@@ -337,24 +337,43 @@ impl Blocks {
     ) -> Self {
         let mut plans = Vec::new();
         let which = plan_lines::<f64>(lines, a, months, &mut plans);
-        // Lines by (group, plan), each block's lines in tape order.
-        let mut keys: Vec<(usize, usize)> = Vec::new();
-        let mut members: Vec<Vec<usize>> = Vec::new();
-        for (i, &p) in which.iter().enumerate() {
-            let key = (groups.get(i).copied().unwrap_or(0), p);
-            match keys.iter().position(|k| *k == key) {
-                Some(b) => members[b].push(i),
-                None => {
-                    keys.push(key);
-                    members.push(vec![i]);
-                }
-            }
-        }
-        let blocks: Vec<Block> = keys
+        // A block per (group, plan), numbered as the tape first shows them.
+        let mut block_of_key: Vec<usize> = Vec::new();
+        let mut first_line: Vec<usize> = Vec::new();
+        let mut count: Vec<usize> = Vec::new();
+        let block_of: Vec<usize> = which
             .iter()
-            .zip(&members)
-            .map(|(&(group, plan), m)| Block::new(lines, m, group, plan, &plans[plan]))
+            .enumerate()
+            .map(|(i, &p)| {
+                let key = groups.get(i).copied().unwrap_or(0) * plans.len() + p;
+                if key >= block_of_key.len() {
+                    block_of_key.resize(key + 1, usize::MAX);
+                }
+                if block_of_key[key] == usize::MAX {
+                    block_of_key[key] = first_line.len();
+                    first_line.push(i);
+                    count.push(0);
+                }
+                let b = block_of_key[key];
+                count[b] += 1;
+                b
+            })
             .collect();
+        let mut blocks: Vec<Block> = first_line
+            .iter()
+            .zip(&count)
+            .map(|(&i, &n)| {
+                let (group, plan) = (groups.get(i).copied().unwrap_or(0), which[i]);
+                Block::new(n, group, plan, lines[i].arm.is_some(), &plans[plan])
+            })
+            .collect();
+        // Lanes filled in one pass in the tape's order (each block's lines
+        // in that order too), reading the tape's lines once, front to back.
+        let mut filled = vec![0; blocks.len()];
+        for (i, (line, &b)) in lines.iter().zip(&block_of).enumerate() {
+            blocks[b].set_lane(filled[b], i, line);
+            filled[b] += 1;
+        }
         Blocks {
             lanes: blocks.iter().map(|b| b.line.len()).sum(),
             blocks,
@@ -518,17 +537,14 @@ fn step_block_body(
 }
 
 impl Block {
-    fn new(
-        lines: &[LoanLine],
-        members: &[usize],
-        group: usize,
-        plan: usize,
-        rates: &RatePlan<f64>,
-    ) -> Self {
-        let n = members.len().div_ceil(LANES) * LANES;
-        let arm = lines[members[0]].arm.is_some();
+    /// A block of `lines` lines (padded to whole lane groups) of `group`
+    /// under plan `plan`, every lane empty until [`Block::set_lane`].
+    fn new(lines: usize, group: usize, plan: usize, arm: bool, rates: &RatePlan<f64>) -> Self {
+        let n = lines.div_ceil(LANES) * LANES;
         let slots = rates.lag() as usize + 1;
-        let mut b = Block {
+        let arm_terms = |v: f64| if arm { vec![v; n] } else { Vec::new() };
+        let arm_months = |v: u32| if arm { vec![v; n] } else { Vec::new() };
+        Block {
             group,
             plan,
             arm,
@@ -544,44 +560,36 @@ impl Block {
             rate: vec![0.0; n],
             ring_defaulted: vec![0.0; slots * n],
             ring_factor: vec![1.0; slots * n],
-            margin: Vec::new(),
-            periodic_cap: Vec::new(),
-            life_cap: Vec::new(),
-            life_floor: Vec::new(),
-            next_reset: Vec::new(),
-            period: Vec::new(),
-        };
-        if arm {
-            b.margin = vec![0.0; n];
-            b.periodic_cap = vec![0.0; n];
-            b.life_cap = vec![0.0; n];
-            b.life_floor = vec![0.0; n];
-            b.next_reset = vec![u32::MAX; n];
-            b.period = vec![1; n];
+            margin: arm_terms(0.0),
+            periodic_cap: arm_terms(0.0),
+            life_cap: arm_terms(0.0),
+            life_floor: arm_terms(0.0),
+            next_reset: arm_months(u32::MAX),
+            period: arm_months(1),
         }
-        for (l, &i) in members.iter().enumerate() {
-            let line = &lines[i];
-            // The same starting values, computed the same way, as LineState.
-            let gross = f64::from_decimal(line.gross_coupon);
-            let net = f64::from_decimal(line.net_coupon);
-            let rate = gross / 12.0;
-            b.line[l] = i;
-            b.perf[l] = crate::num::whole_cents(line.balance);
-            b.remaining[l] = line.remaining_term as f64;
-            b.gross[l] = gross;
-            b.net[l] = net;
-            b.rate[l] = rate;
-            b.x[l] = discount(rate, line.remaining_term);
-            if let Some(t) = &line.arm {
-                b.margin[l] = f64::from_decimal(t.margin);
-                b.periodic_cap[l] = f64::from_decimal(t.periodic_cap);
-                b.life_cap[l] = f64::from_decimal(t.life_cap);
-                b.life_floor[l] = f64::from_decimal(t.life_floor);
-                b.next_reset[l] = t.months_to_next_reset.max(1);
-                b.period[l] = t.reset_period.max(1);
-            }
+    }
+
+    /// Put pool line `i` (`line`) in lane `l`.
+    fn set_lane(&mut self, l: usize, i: usize, line: &LoanLine) {
+        // The same starting values, computed the same way, as LineState.
+        let gross = f64::from_decimal(line.gross_coupon);
+        let net = f64::from_decimal(line.net_coupon);
+        let rate = gross / 12.0;
+        self.line[l] = i;
+        self.perf[l] = crate::num::whole_cents(line.balance);
+        self.remaining[l] = line.remaining_term as f64;
+        self.gross[l] = gross;
+        self.net[l] = net;
+        self.rate[l] = rate;
+        self.x[l] = discount(rate, line.remaining_term);
+        if let Some(t) = &line.arm {
+            self.margin[l] = f64::from_decimal(t.margin);
+            self.periodic_cap[l] = f64::from_decimal(t.periodic_cap);
+            self.life_cap[l] = f64::from_decimal(t.life_cap);
+            self.life_floor[l] = f64::from_decimal(t.life_floor);
+            self.next_reset[l] = t.months_to_next_reset.max(1);
+            self.period[l] = t.reset_period.max(1);
         }
-        b
     }
 
     /// Reset lane `l`'s coupon in `month` (as `LineState::reset`).

@@ -642,6 +642,11 @@ impl Block {
         let slots = lag as usize + 1;
         let severity = plan.severity;
         let advancing = plan.advancing;
+        // The ring's slots of this month's cohort (in) and of the cohort
+        // from L months ago (out): `(month - 1) % slots` and `month % slots`,
+        // moved on a slot a month.
+        let mut head = (from as usize + slots - 1) % slots;
+        let mut out = from as usize % slots;
         for month in from..=to {
             if ARM {
                 let due = (0..LANES).any(|l| self.next_reset[base + l] <= month);
@@ -662,8 +667,6 @@ impl Block {
             let smm = plan.smm(month);
             let mdr_m = plan.mdr(month);
             let liquidating = month > lag;
-            let head = (month as usize - 1) % slots;
-            let out = month as usize % slots;
             let acc = &mut acc[(month - from) as usize];
             // Performing loans: defaults, amortization, prepayments.
             let mut f = [0.0; LANES];
@@ -761,6 +764,8 @@ impl Block {
                 remaining[l] = (remaining[l] - 1.0).max(0.0);
             }
             self.ring_defaulted[o..o + LANES].copy_from_slice(&left);
+            head = if head + 1 == slots { 0 } else { head + 1 };
+            out = if out + 1 == slots { 0 } else { out + 1 };
         }
         let store = |v: &mut [f64], a: [f64; LANES]| v[r.clone()].copy_from_slice(&a);
         store(&mut self.perf, perf);

@@ -281,6 +281,9 @@ struct Block {
     life_floor: Vec<f64>,
     next_reset: Vec<u32>,
     period: Vec<u32>,
+    /// By lane group: the first month any of its lanes resets in, once the
+    /// stepper has looked (0 before, `u32::MAX` when none will again).
+    group_reset: Vec<u32>,
 }
 
 /// The sums one lane group adds to, per month of a window:
@@ -566,6 +569,7 @@ impl Block {
             life_floor: arm_terms(0.0),
             next_reset: arm_months(u32::MAX),
             period: arm_months(1),
+            group_reset: if arm { vec![0; n / LANES] } else { Vec::new() },
         }
     }
 
@@ -648,21 +652,26 @@ impl Block {
         let mut head = (from as usize + slots - 1) % slots;
         let mut out = from as usize % slots;
         for month in from..=to {
-            if ARM {
-                let due = (0..LANES).any(|l| self.next_reset[base + l] <= month);
-                if due {
-                    // Store the lanes' state, reset, reload what a reset changes.
-                    for l in 0..LANES {
-                        let i = base + l;
-                        if month >= self.next_reset[i] && (perf[l] != 0.0 || fcl[l] != 0.0) {
+            if ARM && month >= self.group_reset[j] {
+                // Store the lanes' state, reset, reload what a reset changes.
+                let mut next = u32::MAX;
+                for l in 0..LANES {
+                    let i = base + l;
+                    if month >= self.next_reset[i] {
+                        if perf[l] != 0.0 || fcl[l] != 0.0 {
                             self.remaining[i] = remaining[l];
                             self.reset(i, month, index_at(month));
                             rate[l] = self.rate[i];
                             net[l] = self.net[i];
                             x[l] = self.x[i];
+                        } else {
+                            // Paid off: a balance never comes back.
+                            self.next_reset[i] = u32::MAX;
                         }
                     }
+                    next = next.min(self.next_reset[i]);
                 }
+                self.group_reset[j] = next;
             }
             let smm = plan.smm(month);
             let mdr_m = plan.mdr(month);

@@ -321,12 +321,14 @@ pub fn decimal_to_f64(d: Decimal) -> f64 {
     let signed = |x: f64| if negative { -x } else { x };
     let precision = 10u64.pow(scale);
     let (whole, frac) = (m / precision, m % precision);
-    let frac = frac as f64 / precision as f64;
+    // 10^scale as f64 is exact (scale <= 19 < 23), so it is also the
+    // library's `10f64.powi(scale)`, whose squarings are exact on the way.
+    let round_to = precision as f64;
+    let frac = frac as f64 / round_to;
     let whole = whole as f64;
     if frac == 0.0 {
         return signed(whole);
     }
-    let round_to = 10f64.powi(scale as i32);
     signed(((whole + frac) * round_to).round() / round_to)
 }
 

@@ -85,15 +85,24 @@ fn shipped_grid_csv() -> String {
     String::from_utf8(o.stdout).unwrap()
 }
 
+/// The column numbered by its name in a CSV header line.
+fn column(header: &str, name: &str) -> usize {
+    header
+        .split(',')
+        .position(|c| c == name)
+        .unwrap_or_else(|| panic!("no column {name} in {header}"))
+}
+
 #[test]
 fn the_shipped_grid_has_a_row_per_scenario_and_class_in_scenario_order() {
     let text = shipped_grid_csv();
     let mut lines = text.lines();
-    assert!(
-        lines.next().unwrap().starts_with(
-            "scenario,name,prepay,default,severity,lag,advancing,libor,call,class,wal"
-        )
-    );
+    let header = lines.next().unwrap();
+    assert!(header.starts_with(
+        "scenario,name,prepay,default,severity,lag,advancing,libor,call,\
+         counterparty_default,termination_payment,class,wal"
+    ));
+    let writedown = column(header, "writedown");
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
     // 5 prepayment x 6 default x 3 severity scenarios, 16 classes each.
     assert_eq!(rows.len(), 5 * 6 * 3 * 16);
@@ -114,15 +123,19 @@ fn the_shipped_grid_has_a_row_per_scenario_and_class_in_scenario_order() {
             .all(|r| (r[5], r[6], r[7], r[8]) == ("12", "yes", "filing", "yes")),
         "lag, advancing, LIBOR, call"
     );
+    // The file's counterparty never defaults: both its columns are empty.
+    assert!(rows.iter().all(|r| (r[9], r[10]) == ("", "")));
     // With no defaults nothing is written down.
     for r in rows.iter().filter(|r| r[3] == "0CDR") {
-        assert_eq!(r[15], "0.00", "{r:?}");
+        assert_eq!(r[writedown], "0.00", "{r:?}");
     }
 }
 
 #[test]
 fn more_defaults_in_the_grid_never_pay_the_lowest_mezzanine_more() {
     let text = shipped_grid_csv();
+    let header = text.lines().next().unwrap();
+    let (class, paid) = (column(header, "class"), column(header, "principal"));
     // For each prepay speed and severity, M5-B's principal falls as CDR rises.
     let rows: Vec<Vec<String>> = text
         .lines()
@@ -135,8 +148,10 @@ fn more_defaults_in_the_grid_never_pay_the_lowest_mezzanine_more() {
                 .iter()
                 .map(|cdr| {
                     rows.iter()
-                        .find(|r| r[2] == prepay && r[3] == *cdr && r[4] == sev && r[9] == "M5-B")
-                        .unwrap()[13]
+                        .find(|r| {
+                            r[2] == prepay && r[3] == *cdr && r[4] == sev && r[class] == "M5-B"
+                        })
+                        .unwrap()[paid]
                         .parse()
                         .unwrap()
                 })
@@ -279,4 +294,104 @@ fn a_grid_too_large_for_one_run_is_refused() {
         "{err}"
     );
     assert!(!out.exists());
+}
+
+/// Two scenarios that differ only in the counterparty's default, on the
+/// example deal with a swap and a cap.
+const COUNTERPARTY_LIST: &str = "prepay = \"100PPC\"\ncall = false\nlibor = { flat = \"6.20\" }\n\n\
+    [[scenario]]\nname = \"swap pays\"\n\n\
+    [[scenario]]\nname = \"swap defaults\"\n\
+    counterparty_default = { month = 24, termination_payment = \"2500000\" }\n";
+
+#[test]
+fn rows_of_scenarios_that_differ_only_in_the_counterparty_default_say_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = scenario_file(dir.path(), "cp.toml", COUNTERPARTY_LIST);
+    let file = file.to_str().unwrap();
+    let deal = "deals/example-subprime-2006";
+    let o = waterfall(&["grid", deal, "--scenarios", file, "--format", "csv"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8(o.stdout).unwrap();
+    let header = text.lines().next().unwrap();
+    let (month, payment) = (
+        column(header, "counterparty_default"),
+        column(header, "termination_payment"),
+    );
+    for line in text.lines().skip(1) {
+        let r: Vec<&str> = line.split(',').collect();
+        match r[0] {
+            "1" => assert_eq!((r[month], r[payment]), ("", ""), "{line}"),
+            // Month 24, and the 2,500,000 owed written to the cent.
+            _ => assert_eq!((r[month], r[payment]), ("24", "2500000.00"), "{line}"),
+        }
+    }
+    // JSON types them: a month and an amount, or nulls.
+    let o = waterfall(&["grid", deal, "--scenarios", file, "--format", "json"]);
+    let rows: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let rows = rows.as_array().unwrap();
+    assert!(rows[0]["counterparty_default"].is_null());
+    assert!(rows[0]["termination_payment"].is_null());
+    let last = rows.last().unwrap();
+    assert_eq!(last["counterparty_default"], serde_json::json!(24));
+    assert_eq!(last["termination_payment"].to_string(), "2500000.00");
+    // The price table's rows, and the matrix's headings, tell them apart.
+    let o = waterfall(&[
+        "price",
+        deal,
+        "--class",
+        "M-1",
+        "--scenarios",
+        file,
+        "--price",
+        "100",
+        "--format",
+        "csv",
+    ]);
+    let price = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        price.contains("\nswap pays,100PPC,0CDR,0,12,yes,6.2%,no,,,100.0000,"),
+        "{price}"
+    );
+    assert!(
+        price.contains("\nswap defaults,100PPC,0CDR,0,12,yes,6.2%,no,24,2500000.00,100.0000,"),
+        "{price}"
+    );
+    let o = waterfall(&[
+        "matrix",
+        deal,
+        "--class",
+        "M-1",
+        "--scenarios",
+        file,
+        "--price",
+        "100",
+    ]);
+    let matrix = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        matrix.contains("no counterparty default")
+            && matrix.contains("counterparty defaults month 24 termination 2500000.00"),
+        "{matrix}"
+    );
+}
+
+#[test]
+fn a_termination_payment_finer_than_a_cent_is_refused_where_it_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = COUNTERPARTY_LIST.replace("\"2500000\"", "\"2500000.005\"");
+    let file = scenario_file(dir.path(), "cp.toml", &text);
+    let o = waterfall(&[
+        "grid",
+        "deals/example-subprime-2006",
+        "--scenarios",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(o.stdout.is_empty());
+    let err = String::from_utf8(o.stderr).unwrap();
+    // Line 10 of the file, where the entry's counterparty_default is.
+    assert!(
+        err.contains("cp.toml:10:")
+            && err.contains("termination_payment is an amount to the cent from 0 to 10^13 the trust owes, found 2500000.005"),
+        "{err}"
+    );
 }

@@ -4,6 +4,8 @@
 use chrono::NaiveDate;
 use pyo3::prelude::*;
 use rayon::prelude::*;
+use std::str::FromStr;
+
 use rust_decimal::Decimal;
 use waterfall::breakeven::Breakeven;
 use waterfall::grid::{self, GridRow};
@@ -228,7 +230,9 @@ impl<'d> GridRun<'d> {
 
 /// The grid's rows as a table: the CLI's columns ([`grid::COLUMNS`]).
 /// Severity is a float (percent, as the scenario gives it); lag an integer;
-/// advancing and call booleans (the CSV's `yes`/`no`).
+/// advancing and call booleans (the CSV's `yes`/`no`); the counterparty's
+/// default month an integer and its termination payment a decimal to the
+/// cent, both null when it never defaults.
 pub fn grid(rows: &[GridRow]) -> PyResult<Table> {
     let kinds = [
         Kind::Int,
@@ -240,6 +244,8 @@ pub fn grid(rows: &[GridRow]) -> PyResult<Table> {
         Kind::Bool,
         Kind::Text,
         Kind::Bool,
+        Kind::Int,
+        MONEY_COL,
         Kind::Text,
         Kind::Dec(2),
         Kind::Date,
@@ -262,6 +268,20 @@ pub fn grid(rows: &[GridRow]) -> PyResult<Table> {
         let lag: i64 = r.params[4]
             .parse()
             .map_err(|_| internal(format!("lag {} is not a number", r.params[4])))?;
+        // Both empty (null) when the counterparty never defaults.
+        let month = match r.params[8].as_str() {
+            "" => Cell::Null,
+            m => Cell::Int(m.parse().map_err(|_| {
+                internal(format!("counterparty default month {m} is not a number"))
+            })?),
+        };
+        let termination = match r.params[9].as_str() {
+            "" => None,
+            t => Some(
+                Decimal::from_str(t)
+                    .map_err(|_| internal(format!("termination payment {t} is not a number")))?,
+            ),
+        };
         t.row(&[
             Cell::Int(r.scenario as i64),
             Cell::Text(&r.params[0]),
@@ -272,6 +292,8 @@ pub fn grid(rows: &[GridRow]) -> PyResult<Table> {
             Cell::Bool(r.params[5] == "yes"),
             Cell::Text(&r.params[6]),
             Cell::Bool(r.params[7] == "yes"),
+            month,
+            Cell::Dec(termination),
             Cell::Text(&c.name),
             Cell::Dec(c.wal),
             Cell::Date(c.first_principal),
@@ -396,7 +418,9 @@ pub fn breakeven(results: &[Breakeven]) -> PyResult<Table> {
 }
 
 /// The price table (`price --format csv`, the library's own rendering) as
-/// typed columns: the scenario's, then price, price_32nds, accrued,
+/// typed columns: the scenario's (its counterparty default month an
+/// integer and termination payment a decimal to the cent, both null when
+/// it never defaults), then price, price_32nds, accrued,
 /// yield_percent, dm_bp, wal, modified_duration (floats, as computed on
 /// the fast path; null where the CSV is empty) and given.
 pub fn price(csv: &str) -> PyResult<Table> {
@@ -411,6 +435,8 @@ pub fn price(csv: &str) -> PyResult<Table> {
         "name" | "prepay" | "default" | "libor" | "price_32nds" | "given" => Kind::Text,
         "lag" => Kind::Int,
         "advancing" | "call" => Kind::Bool,
+        "counterparty_default" => Kind::Int,
+        "termination_payment" => MONEY_COL,
         _ => Kind::Float,
     };
     let kinds: Vec<Kind> = header.iter().map(|h| kind(h)).collect();
@@ -428,11 +454,17 @@ pub fn price(csv: &str) -> PyResult<Table> {
         for (f, k) in fields.iter().zip(&kinds) {
             row.push(match k {
                 Kind::Text => Cell::Text(f),
+                // The counterparty's default month is empty when it never defaults.
+                Kind::Int if f.is_empty() => Cell::Null,
                 Kind::Int => Cell::Int(
                     f.parse()
                         .map_err(|_| internal(format!("{f} is not an integer")))?,
                 ),
                 Kind::Bool => Cell::Bool(f == "yes"),
+                Kind::Dec(_) if f.is_empty() => Cell::Dec(None),
+                Kind::Dec(_) => Cell::Dec(Some(
+                    Decimal::from_str(f).map_err(|_| internal(format!("{f} is not a number")))?,
+                )),
                 _ if f.is_empty() => Cell::Float(None),
                 _ => Cell::Float(Some(
                     f.parse()

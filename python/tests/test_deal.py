@@ -145,6 +145,43 @@ def test_grid_equals_the_cli(cli, deal, scenarios, start):
     assert t.column_names == waterfall.grid_columns()
 
 
+COUNTERPARTY_LIST = """prepay = "100PPC"
+call = false
+libor = { flat = "6.20" }
+
+[[scenario]]
+name = "swap pays"
+
+[[scenario]]
+name = "swap defaults"
+counterparty_default = { month = 24, termination_payment = "2500000" }
+"""
+
+
+def test_the_counterparty_default_is_in_the_grid_and_price_tables(cli, tmp_path):
+    # Two scenarios that differ only there: the tables say which is which.
+    deal = ROOT / "deals" / "example-subprime-2006"
+    s = tmp_path / "cp.toml"
+    s.write_text(COUNTERPARTY_LIST)
+    p = cli("grid", deal, "--scenarios", s, "--format", "csv")
+    assert p.returncode == 0, p.stderr
+    d = waterfall.Deal.load(deal)
+    g = d.grid(s)
+    assert_table_equals_csv(g, p.stdout)
+    assert g.schema.field("counterparty_default").type == pa.int64()
+    assert g.schema.field("termination_payment").type == pa.decimal128(38, 2)
+    months = set(g.column("counterparty_default").to_pylist())
+    payments = set(g.column("termination_payment").to_pylist())
+    assert months == {None, 24}
+    assert payments == {None, Decimal("2500000.00")}
+    p = cli("price", deal, "--class", "M-1", "--scenarios", s, "--price", "100", "--format", "csv")
+    assert p.returncode == 0, p.stderr
+    t = d.price("M-1", s, prices=["100"])
+    assert_table_equals_csv(t, p.stdout)
+    assert t.column("counterparty_default").to_pylist() == [None, 24]
+    assert t.column("termination_payment").to_pylist() == [None, Decimal("2500000.00")]
+
+
 def test_grid_is_the_same_for_any_thread_count_and_chunking():
     d = waterfall.Deal.load(HE4)
     s = SCENARIOS / "grid.toml"

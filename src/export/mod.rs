@@ -116,7 +116,7 @@ pub fn kind_of(column: &str) -> Kind {
         "given",
         "speed",
     ];
-    const INTEGER: [&str; 3] = ["period", "scenario", "lag"];
+    const INTEGER: [&str; 4] = ["period", "scenario", "lag", "counterparty_default"];
     const RATE: [&str; 4] = ["rate", "net_wac", "index", "delinquency_rate"];
     if TEXT.contains(&column) {
         return Kind::Text;
@@ -154,6 +154,7 @@ pub fn kind_of(column: &str) -> Kind {
         "oc_",
         "remittance",
         "foreclosure",
+        "termination_payment",
     ];
     if money_words.iter().any(|w| column.contains(w)) {
         Kind::Money

@@ -45,10 +45,10 @@ fn err(e: impl std::fmt::Display) -> Error {
 /// The type of each of [`COLUMNS`].
 fn data_type(column: &str) -> DataType {
     match column {
-        "scenario" | "lag" => DataType::Int64,
+        "scenario" | "lag" | "counterparty_default" => DataType::Int64,
         "severity" | "wal" | "loss_percent" => DataType::Float64,
         "advancing" | "call" => DataType::Boolean,
-        "principal" | "interest" | "writedown" => {
+        "principal" | "interest" | "writedown" | "termination_payment" => {
             DataType::Decimal128(MONEY_PRECISION, MONEY_SCALE)
         }
         "first_principal" | "last_principal" | "first_writedown" | "stepdown_date"
@@ -101,6 +101,12 @@ fn flag(r: &GridRow, i: usize) -> Option<bool> {
     }
 }
 
+/// Each row, or `None` where its scenario field `i` is empty.
+fn rows_where_set(rows: &[GridRow], i: usize) -> impl Iterator<Item = Option<&GridRow>> {
+    rows.iter()
+        .map(move |r| (!r.params[i].is_empty()).then_some(r))
+}
+
 /// One record batch of grid rows.
 pub fn batch(rows: &[GridRow]) -> Result<RecordBatch> {
     let text = |f: &dyn Fn(&GridRow) -> &str| -> ArrayRef {
@@ -131,6 +137,17 @@ pub fn batch(rows: &[GridRow]) -> Result<RecordBatch> {
         .iter()
         .map(|r| param::<i64>(r, 4))
         .collect::<Result<Vec<_>>>()?;
+    // Empty (null) when the counterparty never defaults.
+    let set = |i: usize| rows_where_set(rows, i);
+    let counterparty_month = set(8)
+        .map(|r| r.map(|r| param::<i64>(r, 8)).transpose())
+        .collect::<Result<Vec<_>>>()?;
+    let termination = set(9)
+        .map(|r| {
+            r.map(|r| param::<Decimal>(r, 9).and_then(cents))
+                .transpose()
+        })
+        .collect::<Result<Vec<_>>>()?;
     let columns: Vec<ArrayRef> = vec![
         Arc::new(Int64Array::from_iter_values(
             rows.iter().map(|r| r.scenario as i64),
@@ -147,6 +164,12 @@ pub fn batch(rows: &[GridRow]) -> Result<RecordBatch> {
         Arc::new(BooleanArray::from(
             rows.iter().map(|r| flag(r, 7)).collect::<Vec<_>>(),
         )),
+        Arc::new(Int64Array::from(counterparty_month)),
+        Arc::new(
+            Decimal128Array::from(termination)
+                .with_precision_and_scale(MONEY_PRECISION, MONEY_SCALE)
+                .map_err(err)?,
+        ),
         text(&|r| &r.class.name),
         Arc::new(Float64Array::from(
             rows.iter()

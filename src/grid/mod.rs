@@ -24,7 +24,7 @@ use rayon::prelude::*;
 use crate::error::{Error, Result};
 use crate::projection::Projection;
 use crate::projection::summary::ClassSummary;
-use crate::scenario::{Scenario, ScenarioSet};
+use crate::scenario::{SCENARIO_COLUMNS, Scenario, ScenarioSet};
 use crate::waterfall::Engine;
 
 pub mod text;
@@ -59,7 +59,7 @@ pub struct GridRow {
     /// 1-based number of the scenario in the file.
     pub scenario: usize,
     /// The scenario's name and assumptions, as [`crate::scenario::COLUMNS`].
-    pub params: [String; 8],
+    pub params: [String; SCENARIO_COLUMNS],
     pub class: ClassSummary,
     pub stepdown: Option<NaiveDate>,
     pub first_trigger: Option<NaiveDate>,
@@ -309,7 +309,14 @@ impl<'d> Part<'d> {
 
 pub use crate::format::OutputFormat as Format;
 
-const N: usize = 21;
+const N: usize = CLASS + 1 + RESULTS;
+
+/// The column of a row's class: after its scenario's number and the
+/// scenario's own columns.
+const CLASS: usize = 1 + SCENARIO_COLUMNS;
+
+/// The columns after the class: its results.
+const RESULTS: usize = 11;
 
 /// Every column of a grid row: `scenario` (its number), the scenario's
 /// name and assumptions ([`crate::scenario::COLUMNS`]), the class and its
@@ -324,6 +331,8 @@ pub const COLUMNS: [&str; N] = [
     "advancing",
     "libor",
     "call",
+    "counterparty_default",
+    "termination_payment",
     "class",
     "wal",
     "first_principal",
@@ -341,8 +350,8 @@ pub const COLUMNS: [&str; N] = [
 /// Columns that hold names (strings in JSON even when they look like figures).
 fn is_text(i: usize) -> bool {
     match i {
-        1..=8 => crate::scenario::TEXT_COLUMNS[i - 1],
-        9 => true,
+        1..CLASS => crate::scenario::TEXT_COLUMNS[i - 1],
+        CLASS => true,
         _ => false,
     }
 }
@@ -364,7 +373,7 @@ fn cells(r: &GridRow, table: bool) -> [String; N] {
     let c = &r.class;
     let mut out: [String; N] = Default::default();
     out[0] = r.scenario.to_string();
-    out[1..9].clone_from_slice(&r.params);
+    out[1..CLASS].clone_from_slice(&r.params);
     let results = [
         c.name.clone(),
         c.wal.map(|w| w.to_string()).unwrap_or_default(),
@@ -379,7 +388,7 @@ fn cells(r: &GridRow, table: bool) -> [String; N] {
         date(r.first_trigger),
         date(r.call),
     ];
-    out[9..].clone_from_slice(&results);
+    out[CLASS..].clone_from_slice(&results);
     out
 }
 
@@ -393,7 +402,7 @@ pub struct RowWriter<W: Write> {
 /// Fixed widths for the streamed table (it cannot measure rows it has not
 /// seen); a wider cell pushes the rest of its line right.
 const WIDTHS: [usize; N] = [
-    8, 12, 9, 9, 8, 4, 9, 14, 4, 9, 6, 10, 10, 16, 14, 14, 8, 10, 10, 10, 10,
+    8, 12, 9, 9, 8, 4, 9, 14, 4, 20, 19, 9, 6, 10, 10, 16, 14, 14, 8, 10, 10, 10, 10,
 ];
 
 impl<W: Write> RowWriter<W> {
@@ -480,8 +489,8 @@ fn line(c: &[String; N]) -> String {
         if i > 0 {
             s.push(' ');
         }
-        // Text columns left, figures right.
-        if i <= 9 {
+        // The scenario's columns and the class left, the results right.
+        if i <= CLASS {
             s.push_str(&format!("{cell:<w$}"));
         } else {
             s.push_str(&format!("{cell:>w$}"));
@@ -494,7 +503,7 @@ fn line(c: &[String; N]) -> String {
 mod tests {
     #[test]
     fn the_scenario_columns_are_the_scenarios_own() {
-        assert_eq!(super::COLUMNS[1..9], crate::scenario::COLUMNS);
-        assert_eq!(super::COLUMNS[9], "class");
+        assert_eq!(super::COLUMNS[1..super::CLASS], crate::scenario::COLUMNS);
+        assert_eq!(super::COLUMNS[super::CLASS], "class");
     }
 }

@@ -20,11 +20,12 @@ use std::io::Write as _;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use super::{COLUMNS, Format, WIDTHS};
+use super::{CLASS, COLUMNS, Format, WIDTHS};
 use crate::deal::Deal;
 use crate::format::{write_cents, write_u64};
 use crate::num::{CENTS, MONEY_ROUNDING, Num, cents};
 use crate::projection::{Observer, PeriodView};
+use crate::scenario::SCENARIO_COLUMNS;
 
 /// What the summary holds for `x`: its `Decimal`, rounded to the cent.
 fn decimal_cents(x: f64) -> Decimal {
@@ -246,7 +247,7 @@ impl RowText {
                         cell.push(b',');
                     }
                     Format::Table => {
-                        left(&mut cell, &c.name, WIDTHS[9]);
+                        left(&mut cell, &c.name, WIDTHS[CLASS]);
                         cell.push(b' ');
                     }
                     Format::Json => {}
@@ -262,26 +263,26 @@ impl RowText {
         RowText { format, classes }
     }
 
-    /// Result column `j` (10 to 20) of class `k` into `out`.
+    /// Column `j` (a result, after the class) of class `k` into `out`.
     fn result(&self, t: &Tally, k: usize, j: usize, out: &mut Vec<u8>) {
         let c = &t.classes[k];
         let class = &self.classes[k];
         let table = self.format == Format::Table;
-        match j {
-            10 => {
+        match j - CLASS {
+            1 => {
                 if class.has_principal && c.principal > 0.0 {
                     write_wal(out, c.time_weighted / c.principal);
                 }
             }
-            11 => out.extend_from_slice(t.date(c.first_principal)),
-            12 => out.extend_from_slice(t.date(c.last_principal)),
-            13 => write_amount(out, c.principal, table),
-            14 => write_amount(out, c.interest, table),
-            15 => write_amount(out, c.writedown, table),
-            16 => write_loss_percent(out, c.writedown, class.original_balance),
-            17 => out.extend_from_slice(t.date(c.first_writedown)),
-            18 => out.extend_from_slice(t.date(t.stepdown)),
-            19 => out.extend_from_slice(t.date(t.first_trigger)),
+            2 => out.extend_from_slice(t.date(c.first_principal)),
+            3 => out.extend_from_slice(t.date(c.last_principal)),
+            4 => write_amount(out, c.principal, table),
+            5 => write_amount(out, c.interest, table),
+            6 => write_amount(out, c.writedown, table),
+            7 => write_loss_percent(out, c.writedown, class.original_balance),
+            8 => out.extend_from_slice(t.date(c.first_writedown)),
+            9 => out.extend_from_slice(t.date(t.stepdown)),
+            10 => out.extend_from_slice(t.date(t.first_trigger)),
             _ => out.extend_from_slice(t.date(t.call)),
         }
     }
@@ -293,7 +294,7 @@ impl RowText {
     pub fn scenario(
         &self,
         number: usize,
-        params: &[String; 8],
+        params: &[String; SCENARIO_COLUMNS],
         t: &Tally,
         s: &mut Scratch,
         out: &mut Vec<u8>,
@@ -324,9 +325,9 @@ impl RowText {
         for k in 0..self.classes.len() {
             out.extend_from_slice(&s.prefix);
             out.extend_from_slice(&self.classes[k].cell);
-            for (j, &width) in WIDTHS.iter().enumerate().skip(10) {
+            for (j, &width) in WIDTHS.iter().enumerate().skip(CLASS + 1) {
                 if table {
-                    if j > 10 {
+                    if j > CLASS + 1 {
                         out.push(b' ');
                     }
                     s.cell.clear();
@@ -336,7 +337,7 @@ impl RowText {
                     out.resize(out.len() + pad, b' ');
                     out.extend_from_slice(&s.cell);
                 } else {
-                    if j > 10 {
+                    if j > CLASS + 1 {
                         out.push(b',');
                     }
                     self.result(t, k, j, out);
@@ -359,7 +360,7 @@ impl RowText {
     fn json(
         &self,
         number: usize,
-        params: &[String; 8],
+        params: &[String; SCENARIO_COLUMNS],
         t: &Tally,
         s: &mut Scratch,
         out: &mut Vec<u8>,
@@ -369,8 +370,8 @@ impl RowText {
             for (i, column) in COLUMNS.iter().enumerate() {
                 let value = match i {
                     0 => crate::format::json_cell(&number.to_string(), false),
-                    1..=8 => crate::format::json_cell(&params[i - 1], super::is_text(i)),
-                    9 => crate::format::json_cell(&class.name, true),
+                    1..CLASS => crate::format::json_cell(&params[i - 1], super::is_text(i)),
+                    CLASS => crate::format::json_cell(&class.name, true),
                     _ => {
                         s.cell.clear();
                         self.result(t, k, i, &mut s.cell);

@@ -26,7 +26,7 @@ use super::table::{face_words, figure, settlement_words};
 use crate::error::{Error, Result};
 use crate::format::OutputFormat;
 use crate::projection::Projection;
-use crate::scenario::ScenarioSet;
+use crate::scenario::{SCENARIO_COLUMNS, ScenarioSet};
 use crate::table::Table;
 use crate::waterfall::Engine;
 
@@ -108,11 +108,14 @@ pub struct Matrix {
 
 /// The heading of each scenario of `set` (see the module docs).
 fn labels(set: &ScenarioSet) -> Vec<String> {
-    // name, prepay, default, severity, lag, advancing, LIBOR, call
-    // (crate::scenario::COLUMNS); the call is the matrix's to call or to maturity.
-    let cols: Vec<[String; 8]> = (0..set.len()).map(|i| set.get(i).columns()).collect();
-    let varies: Vec<usize> = (1..7)
-        .filter(|&j| cols.iter().any(|c| c[j] != cols[0][j]))
+    // name, prepay, default, severity, lag, advancing, LIBOR, call,
+    // counterparty default month, termination payment
+    // (crate::scenario::COLUMNS); the call is the matrix's to call or to
+    // maturity, so it never labels a scenario.
+    let cols: Vec<[String; SCENARIO_COLUMNS]> =
+        (0..set.len()).map(|i| set.get(i).columns()).collect();
+    let varies: Vec<usize> = (1..SCENARIO_COLUMNS)
+        .filter(|&j| j != 7 && cols.iter().any(|c| c[j] != cols[0][j]))
         .collect();
     let shown = if varies.is_empty() { vec![1] } else { varies };
     let labels: Vec<String> = cols
@@ -125,8 +128,13 @@ fn labels(set: &ScenarioSet) -> Vec<String> {
                     4 => format!("lag {}", c[4]),
                     5 => format!("advancing {}", c[5]),
                     6 => format!("LIBOR {}", c[6]),
+                    8 if c[8].is_empty() => "no counterparty default".to_string(),
+                    8 => format!("counterparty defaults month {}", c[8]),
+                    9 if c[9].is_empty() => String::new(),
+                    9 => format!("termination {}", c[9]),
                     _ => c[j].clone(),
                 })
+                .filter(|l| !l.is_empty())
                 .collect::<Vec<_>>()
                 .join(" ")
         })

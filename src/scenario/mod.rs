@@ -112,7 +112,7 @@ impl Scenario {
 /// The columns that say which scenario a row is of: its name and every
 /// assumption a scenario of a file can set differently from another (the
 /// PPC ramps are the same for all of a file's scenarios).
-pub const COLUMNS: [&str; 8] = [
+pub const COLUMNS: [&str; SCENARIO_COLUMNS] = [
     "name",
     "prepay",
     "default",
@@ -121,17 +121,30 @@ pub const COLUMNS: [&str; 8] = [
     "advancing",
     "libor",
     "call",
+    "counterparty_default",
+    "termination_payment",
 ];
 
+/// How many [`COLUMNS`] there are.
+pub const SCENARIO_COLUMNS: usize = 10;
+
 /// Which of [`COLUMNS`] hold names or speeds rather than figures or flags.
-pub const TEXT_COLUMNS: [bool; 8] = [true, true, true, false, false, false, true, false];
+pub const TEXT_COLUMNS: [bool; SCENARIO_COLUMNS] = [
+    true, true, true, false, false, false, true, false, false, false,
+];
 
 impl Scenario {
     /// The scenario as [`COLUMNS`]: name, prepay, default, severity %, lag,
-    /// advancing, LIBOR, call (flags as `yes` or `no`).
-    pub fn columns(&self) -> [String; 8] {
+    /// advancing, LIBOR, call (flags as `yes` or `no`), and the month the
+    /// counterparty defaults in and the termination payment then due (to
+    /// the cent; both empty when it never defaults).
+    pub fn columns(&self) -> [String; SCENARIO_COLUMNS] {
         let a = &self.assumptions;
         let flag = |b: bool| if b { "yes" } else { "no" }.to_string();
+        let (month, termination) = match &self.counterparty_default {
+            Some(c) => (c.month.to_string(), format!("{:.2}", c.termination_payment)),
+            None => (String::new(), String::new()),
+        };
         [
             self.name.clone(),
             a.prepay.to_string(),
@@ -141,6 +154,8 @@ impl Scenario {
             flag(a.advancing),
             self.libor.describe(),
             flag(self.call),
+            month,
+            termination,
         ]
     }
 }
@@ -455,11 +470,14 @@ impl Resolver<'_> {
             return None;
         }
         let termination = c.termination_payment.map(|a| a.0).unwrap_or_default();
-        if termination.is_sign_negative() || termination > crate::deal::MAX_BALANCE {
+        if termination.is_sign_negative()
+            || termination > crate::deal::MAX_BALANCE
+            || termination.normalize().scale() > 2
+        {
             self.err(
                 s,
                 format!(
-                    "counterparty_default.termination_payment is an amount from 0 to 10^13 the trust owes, found {termination}"
+                    "counterparty_default.termination_payment is an amount to the cent from 0 to 10^13 the trust owes, found {termination}"
                 ),
             );
             return None;

@@ -136,3 +136,46 @@ fn the_sample_tape_shipped_with_he4_loads_and_adds_up() {
         waterfall::collateral::TAPE_COLUMNS.join(",")
     );
 }
+
+#[test]
+fn a_large_tapes_wac_and_wam_are_the_balance_weighted_averages_on_any_thread_count() {
+    // 20,000 lines, more than one piece of the parallel sums: alternately
+    // $1,000.00 at 6% with 301 months left and $3,000.00 at 8% with 360.
+    // By hand, per pair: WAC = (1,000 x 6 + 3,000 x 8) / 4,000 = 7.5%, and
+    // WAM = (1,000 x 301 + 3,000 x 360) / 4,000 = 345.25, 345 months.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let deal = Deal::load(&root.join("deals/absc-2003-he4")).unwrap();
+    let mut p = Projection::from_report_file(
+        &deal,
+        &root.join("deals/absc-2003-he4/filings/2003-12-15.txt"),
+    )
+    .unwrap();
+    let group = p.lines[0].group.clone();
+    p.lines = (0..20_000)
+        .map(|i| {
+            let (balance, coupon, term) = if i % 2 == 0 {
+                (Decimal::new(100_000, 2), Decimal::new(6, 2), 301)
+            } else {
+                (Decimal::new(300_000, 2), Decimal::new(8, 2), 360)
+            };
+            waterfall::collateral::LoanLine {
+                id: format!("L{i}"),
+                group: group.clone(),
+                balance,
+                gross_coupon: coupon,
+                net_coupon: coupon,
+                original_term: 360,
+                remaining_term: term,
+                arm: None,
+            }
+        })
+        .collect();
+    for threads in [1, 4] {
+        let averages = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| p.start_averages());
+        assert_eq!(averages, (Decimal::new(75, 3), 345), "{threads} threads");
+    }
+}

@@ -104,6 +104,7 @@ pub fn summary_text(p: &Projection, s: &Scenario, summary: &Summary) -> String {
     let deal = p.deal;
     let mut out = String::new();
     let pool: Decimal = p.start.group_balances.iter().sum();
+    let (wac, wam) = p.start_averages();
     let _ = writeln!(out, "{} · projected from {}", deal.name, p.start.label);
     let _ = writeln!(out, "{}", scenario_line(p, s));
     let _ = writeln!(
@@ -111,8 +112,8 @@ pub fn summary_text(p: &Projection, s: &Scenario, summary: &Summary) -> String {
         "collateral: {} loan lines, pool {} (WAC {}, WAM {}); {} periods to {}\n",
         p.lines.len(),
         format::dollars(pool),
-        format::percent(p.wac_gross(), 3),
-        p.wam(),
+        format::percent(wac, 3),
+        wam,
         summary.deal.periods,
         date(summary.deal.last_date)
     );

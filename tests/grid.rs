@@ -335,19 +335,14 @@ fn rows_of_scenarios_that_differ_only_in_the_counterparty_default_say_so() {
     assert_eq!(last["counterparty_default"], serde_json::json!(24));
     assert_eq!(last["termination_payment"].to_string(), "2500000.00");
     // The price table's rows, and the matrix's headings, tell them apart.
-    let o = waterfall(&[
-        "price",
-        deal,
-        "--class",
-        "M-1",
-        "--scenarios",
-        file,
-        "--price",
-        "100",
-        "--format",
-        "csv",
-    ]);
-    let price = String::from_utf8(o.stdout).unwrap();
+    let m1_at_par = |command: &str, extra: &[&str]| {
+        let mut args = vec![command, deal, "--class", "M-1", "--scenarios", file];
+        args.extend(["--price", "100"].iter().chain(extra));
+        let o = waterfall(&args);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let price = m1_at_par("price", &["--format", "csv"]);
     assert!(
         price.contains("\nswap pays,100PPC,0CDR,0,12,yes,6.2%,no,,,100.0000,"),
         "{price}"
@@ -356,17 +351,7 @@ fn rows_of_scenarios_that_differ_only_in_the_counterparty_default_say_so() {
         price.contains("\nswap defaults,100PPC,0CDR,0,12,yes,6.2%,no,24,2500000.00,100.0000,"),
         "{price}"
     );
-    let o = waterfall(&[
-        "matrix",
-        deal,
-        "--class",
-        "M-1",
-        "--scenarios",
-        file,
-        "--price",
-        "100",
-    ]);
-    let matrix = String::from_utf8(o.stdout).unwrap();
+    let matrix = m1_at_par("matrix", &[]);
     assert!(
         matrix.contains("no counterparty default")
             && matrix.contains("counterparty defaults month 24 termination 2500000.00"),

@@ -274,8 +274,11 @@ fn read_rows(
             Ok(false) => break,
             Err(e) => {
                 let line = line_of(e.position());
+                // Ordered after the rows before it, even with no position.
+                let after = out.errors.last().map_or(first, |e| e.0);
+                let after = out.numbers.last().map_or(after, |&n| after.max(n));
                 out.errors.push((
-                    line,
+                    line.max(after),
                     Error::at(path, line, None, format!("cannot read the row: {e}")),
                 ));
                 continue;

@@ -85,3 +85,51 @@ def test_a_portfolio_is_ordered_by_deal_then_scenario(client):
 def test_errors_come_back_as_waterfall_errors(client):
     with pytest.raises(waterfall.InputError, match="takes the index from the filing"):
         run_grid([HE4], SCENARIOS / "grid.toml", client)
+
+
+def test_shipped_files_run_where_the_clients_paths_are_gone(client, tmp_path):
+    # A copy of HE4's directory and of the grid file, shipped, then deleted:
+    # the workers can only run them from what was shipped.
+    import shutil
+
+    from waterfall.dask import ship
+
+    deal = tmp_path / "he4"
+    shutil.copytree(HE4, deal)
+    scenarios = tmp_path / "grid.toml"
+    shutil.copyfile(SCENARIOS / "grid.toml", scenarios)
+    shipped_deal, shipped_scenarios = ship(deal), ship(scenarios)
+    assert shipped_deal.name == "." and shipped_scenarios.name == "grid.toml"
+    assert any(rel.startswith("filings/") for rel, _ in shipped_deal.files)
+    shutil.rmtree(deal)
+    scenarios.unlink()
+    t = run_grid(
+        {"HE4": shipped_deal}, shipped_scenarios, client, start="latest", chunk_size=16
+    )
+    local = waterfall.Deal.load(HE4).grid(SCENARIOS / "grid.toml", start="latest")
+    assert t.drop_columns(["deal"]).equals(local)
+    # The same files shipped again share one copy on each machine.
+    again = ship(SCENARIOS / "grid.toml")
+    assert again.digest == shipped_scenarios.digest
+
+
+def test_ship_true_ships_every_path_and_labels_by_short_name(client):
+    t = run_grid([HE4], SCENARIOS / "grid.toml", client, start="latest", ship=True)
+    name = waterfall.Deal.load(HE4).short_name
+    assert set(t.column("deal").to_pylist()) == {name}
+    local = waterfall.Deal.load(HE4).grid(SCENARIOS / "grid.toml", start="latest")
+    assert t.drop_columns(["deal"]).equals(local)
+
+
+def test_shipping_what_is_not_there_says_so(tmp_path):
+    from waterfall.dask import ship
+
+    with pytest.raises(ValueError, match="no such file or directory to ship"):
+        ship(tmp_path / "missing")
+
+
+def test_a_shipped_path_cannot_leave_its_folder():
+    from waterfall.dask import Shipped, _here
+
+    with pytest.raises(ValueError, match="must stay inside it"):
+        _here(Shipped((("../escape.toml", b"x"),), "escape.toml", "0" * 64))

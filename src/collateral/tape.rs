@@ -147,18 +147,20 @@ pub fn parse_tape(path: &Path, text: &str) -> Result<Vec<LoanLine>> {
     let mut numbers = Vec::with_capacity(total);
     let mut row_errors = Vec::new();
     for mut p in read {
+        // A piece's messages keyed by the lines before them in the tape.
+        let before = lines.len();
+        row_errors.extend(p.errors.into_iter().map(|(k, e)| (before + k, e)));
         lines.append(&mut p.lines);
         numbers.append(&mut p.numbers);
-        row_errors.append(&mut p.errors);
     }
     // Each id against the lines before it, borrowing the ids from the lines.
     let mut first_line_of_id: HashMap<&str, usize, IdHash> =
         HashMap::with_capacity_and_hasher(lines.len(), IdHash);
     let mut reused = Vec::new();
-    for (l, &line) in lines.iter().zip(&numbers) {
+    for (i, (l, &line)) in lines.iter().zip(&numbers).enumerate() {
         match first_line_of_id.entry(l.id.as_str()) {
             Entry::Occupied(first) => reused.push((
-                line,
+                i,
                 Error::at(
                     path,
                     line,
@@ -182,15 +184,16 @@ pub fn parse_tape(path: &Path, text: &str) -> Result<Vec<LoanLine>> {
         }
         return Ok(lines);
     }
-    // Every message in the tape's order: both lists are in line order, and
-    // a row with an error gives no line, so no line is in both.
-    errors.extend(merge_by_line(row_errors, reused));
+    // Every message in the tape's order: a row's message is keyed by the
+    // lines read before it, a reused id's by its line's place, so a row's
+    // comes first where the two are equal.
+    errors.extend(merge_in_order(row_errors, reused));
     Err(Error::collect(errors).unwrap_err())
 }
 
-/// Two lists of messages, each in line order, as one in line order (the
-/// first list's first where lines are equal).
-fn merge_by_line(a: Vec<(usize, Error)>, b: Vec<(usize, Error)>) -> Vec<Error> {
+/// Two lists of messages, each in the order of its keys, as one in that
+/// order (the first list's first where keys are equal).
+fn merge_in_order(a: Vec<(usize, Error)>, b: Vec<(usize, Error)>) -> Vec<Error> {
     let mut out = Vec::with_capacity(a.len() + b.len());
     let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
     loop {
@@ -206,7 +209,8 @@ fn merge_by_line(a: Vec<(usize, Error)>, b: Vec<(usize, Error)>) -> Vec<Error> {
 }
 
 /// What reading a piece of the tape gave: its loan lines, the line each is
-/// on, and its rows' errors with their lines, all in the piece's order.
+/// on, and its rows' messages, each with the number of the piece's lines
+/// read before it; all in the piece's order.
 struct Piece {
     lines: Vec<LoanLine>,
     numbers: Vec<usize>,
@@ -274,11 +278,8 @@ fn read_rows(
             Ok(false) => break,
             Err(e) => {
                 let line = line_of(e.position());
-                // Ordered after the rows before it, even with no position.
-                let after = out.errors.last().map_or(first, |e| e.0);
-                let after = out.numbers.last().map_or(after, |&n| after.max(n));
                 out.errors.push((
-                    line.max(after),
+                    out.lines.len(),
                     Error::at(path, line, None, format!("cannot read the row: {e}")),
                 ));
                 continue;
@@ -290,7 +291,7 @@ fn read_rows(
                 continue;
             }
             out.errors.push((
-                line,
+                out.lines.len(),
                 Error::at(
                     path,
                     line,
@@ -316,7 +317,8 @@ fn read_rows(
             errors: &mut errors,
         };
         let l = row.loan_line();
-        out.errors.extend(errors.drain(..).map(|e| (line, e)));
+        out.errors
+            .extend(errors.drain(..).map(|e| (out.lines.len(), e)));
         if let Some(l) = l {
             out.lines.push(l);
             out.numbers.push(line);

@@ -261,7 +261,6 @@ fn a_grid_workbook_holds_the_csv_figures_for_any_thread_count() {
 
 #[test]
 fn a_grid_parquet_file_holds_the_csv_figures_for_any_thread_count() {
-    use arrow_array::{Array, cast::AsArray, types};
     use arrow_schema::DataType;
     use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
@@ -298,8 +297,27 @@ fn a_grid_parquet_file_holds_the_csv_figures_for_any_thread_count() {
         &DataType::Date32
     );
     let csv = grid_csv();
-    let header: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+    let (header, rows) = parquet_rows(&one);
     assert_eq!(header, csv[0]);
+    assert_eq!(rows.len(), 5 * 6 * 3 * 16);
+    assert_rows_are_the_csvs(&rows, &csv);
+}
+
+/// A Parquet file's header and its cells written as the CSV writes them
+/// (null as empty, booleans as `yes`/`no`, decimals at their scale).
+fn parquet_rows(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    use arrow_array::{Array, cast::AsArray, types};
+    use arrow_schema::DataType;
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+
+    let builder =
+        ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(path).unwrap()).unwrap();
+    let header = builder
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| f.name().to_string())
+        .collect();
     let mut rows: Vec<Vec<String>> = Vec::new();
     for batch in builder.build().unwrap() {
         let batch = batch.unwrap();
@@ -343,7 +361,12 @@ fn a_grid_parquet_file_holds_the_csv_figures_for_any_thread_count() {
             }
         }
     }
-    assert_eq!(rows.len(), 5 * 6 * 3 * 16);
+    (header, rows)
+}
+
+/// Every cell of `rows` is the CSV's (`csv[0]` its header).
+fn assert_rows_are_the_csvs(rows: &[Vec<String>], csv: &[Vec<String>]) {
+    assert_eq!(rows.len(), csv.len() - 1);
     for (i, (got, want)) in rows.iter().zip(&csv[1..]).enumerate() {
         for (j, (g, w)) in got.iter().zip(want).enumerate() {
             // Floats print their shortest digits: the same number as the CSV's.
@@ -357,6 +380,55 @@ fn a_grid_parquet_file_holds_the_csv_figures_for_any_thread_count() {
             );
         }
     }
+}
+
+#[test]
+fn a_grid_parquet_file_types_the_counterparty_default_and_keeps_its_figures() {
+    use arrow_schema::DataType;
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+
+    let dir = tempfile::tempdir().unwrap();
+    let scenarios = dir.path().join("cp.toml");
+    std::fs::write(
+        &scenarios,
+        "prepay = \"100PPC\"\ncall = false\nlibor = { flat = \"6.20\" }\n\n\
+         [[scenario]]\nname = \"swap pays\"\n\n\
+         [[scenario]]\nname = \"swap defaults\"\n\
+         counterparty_default = { month = 24, termination_payment = \"2500000\" }\n",
+    )
+    .unwrap();
+    let file = dir.path().join("cp.parquet");
+    let args = [
+        "grid",
+        "deals/example-subprime-2006",
+        "--scenarios",
+        s(&scenarios),
+    ];
+    ok(&waterfall(&[&args[..], &["--out", s(&file)]].concat()));
+    let o = waterfall(&[&args[..], &["--format", "csv"]].concat());
+    ok(&o);
+    let csv = csv_rows(&String::from_utf8(o.stdout).unwrap());
+    let builder =
+        ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(&file).unwrap()).unwrap();
+    let schema = builder.schema();
+    let type_of = |c: &str| schema.field_with_name(c).unwrap().data_type().clone();
+    assert_eq!(type_of("counterparty_default"), DataType::Int64);
+    assert_eq!(type_of("termination_payment"), DataType::Decimal128(18, 2));
+    let (header, rows) = parquet_rows(&file);
+    assert_eq!(header, csv[0]);
+    assert_rows_are_the_csvs(&rows, &csv);
+    // Null for the first scenario, month 24 and 2,500,000.00 for the second.
+    let month = header
+        .iter()
+        .position(|c| c == "counterparty_default")
+        .unwrap();
+    let first = rows.first().unwrap();
+    let last = rows.last().unwrap();
+    assert_eq!((first[month].as_str(), first[month + 1].as_str()), ("", ""));
+    assert_eq!(
+        (last[month].as_str(), last[month + 1].as_str()),
+        ("24", "2500000.00")
+    );
 }
 
 #[test]

@@ -101,10 +101,11 @@ fn flag(r: &GridRow, i: usize) -> Option<bool> {
     }
 }
 
-/// Each row, or `None` where its scenario field `i` is empty.
-fn rows_where_set(rows: &[GridRow], i: usize) -> impl Iterator<Item = Option<&GridRow>> {
+/// Scenario field `i` of every row, `None` (null) where it is empty.
+fn optional_param<T: std::str::FromStr>(rows: &[GridRow], i: usize) -> Result<Vec<Option<T>>> {
     rows.iter()
-        .map(move |r| (!r.params[i].is_empty()).then_some(r))
+        .map(|r| (!r.params[i].is_empty()).then(|| param(r, i)).transpose())
+        .collect()
 }
 
 /// One record batch of grid rows.
@@ -138,15 +139,10 @@ pub fn batch(rows: &[GridRow]) -> Result<RecordBatch> {
         .map(|r| param::<i64>(r, 4))
         .collect::<Result<Vec<_>>>()?;
     // Empty (null) when the counterparty never defaults.
-    let set = |i: usize| rows_where_set(rows, i);
-    let counterparty_month = set(8)
-        .map(|r| r.map(|r| param::<i64>(r, 8)).transpose())
-        .collect::<Result<Vec<_>>>()?;
-    let termination = set(9)
-        .map(|r| {
-            r.map(|r| param::<Decimal>(r, 9).and_then(cents))
-                .transpose()
-        })
+    let counterparty_month = optional_param::<i64>(rows, 8)?;
+    let termination = optional_param::<Decimal>(rows, 9)?
+        .into_iter()
+        .map(|d| d.map(cents).transpose())
         .collect::<Result<Vec<_>>>()?;
     let columns: Vec<ArrayRef> = vec![
         Arc::new(Int64Array::from_iter_values(

@@ -172,9 +172,10 @@ fn exact_and_fast_pay_the_same_cents_for_every_bundled_deal_and_scenario() {
             }
         }
     }
-    // The seven bundled files give 13 picks (the two grids and prospectus 3
-    // each, the others 1): 11 deals from closing, fjf-01's own file, and
-    // the four deals with filings again from their latest.
-    assert_eq!(runs.len(), 11 * 13 + 1 + 4 * 13, "{runs:?}");
+    // The eight bundled files give 15 picks (the two grids and prospectus 3
+    // each, the counterparty list 2, the others 1): 11 deals from closing,
+    // fjf-01's own file, and the four deals with filings again from their
+    // latest.
+    assert_eq!(runs.len(), 11 * 15 + 1 + 4 * 15, "{runs:?}");
     assert!(periods > 10_000, "only {periods} periods compared");
 }

@@ -296,18 +296,13 @@ fn a_grid_too_large_for_one_run_is_refused() {
     assert!(!out.exists());
 }
 
-/// Two scenarios that differ only in the counterparty's default, on the
-/// example deal with a swap and a cap.
-const COUNTERPARTY_LIST: &str = "prepay = \"100PPC\"\ncall = false\nlibor = { flat = \"6.20\" }\n\n\
-    [[scenario]]\nname = \"swap pays\"\n\n\
-    [[scenario]]\nname = \"swap defaults\"\n\
-    counterparty_default = { month = 24, termination_payment = \"2500000\" }\n";
+/// `scenarios/counterparty.toml`: two scenarios that differ only in the
+/// counterparty's default, for the example deal with a swap and a cap.
+const COUNTERPARTY_LIST: &str = "scenarios/counterparty.toml";
 
 #[test]
 fn rows_of_scenarios_that_differ_only_in_the_counterparty_default_say_so() {
-    let dir = tempfile::tempdir().unwrap();
-    let file = scenario_file(dir.path(), "cp.toml", COUNTERPARTY_LIST);
-    let file = file.to_str().unwrap();
+    let file = COUNTERPARTY_LIST;
     let deal = "deals/example-subprime-2006";
     let o = waterfall(&["grid", deal, "--scenarios", file, "--format", "csv"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -362,8 +357,15 @@ fn rows_of_scenarios_that_differ_only_in_the_counterparty_default_say_so() {
 #[test]
 fn a_termination_payment_finer_than_a_cent_is_refused_where_it_is_written() {
     let dir = tempfile::tempdir().unwrap();
-    let text = COUNTERPARTY_LIST.replace("\"2500000\"", "\"2500000.005\"");
+    let text = std::fs::read_to_string(root().join(COUNTERPARTY_LIST))
+        .unwrap()
+        .replace("\"2500000\"", "\"2500000.005\"");
     let file = scenario_file(dir.path(), "cp.toml", &text);
+    // The line the second scenario's counterparty_default is on.
+    let line = 1 + text
+        .lines()
+        .position(|l| l.starts_with("counterparty_default"))
+        .unwrap();
     let o = waterfall(&[
         "grid",
         "deals/example-subprime-2006",
@@ -373,9 +375,8 @@ fn a_termination_payment_finer_than_a_cent_is_refused_where_it_is_written() {
     assert_eq!(o.status.code(), Some(2));
     assert!(o.stdout.is_empty());
     let err = String::from_utf8(o.stderr).unwrap();
-    // Line 10 of the file, where the entry's counterparty_default is.
     assert!(
-        err.contains("cp.toml:10:")
+        err.contains(&format!("cp.toml:{line}:"))
             && err.contains("termination_payment is an amount to the cent from 0 to 10^13 the trust owes, found 2500000.005"),
         "{err}"
     );

@@ -145,24 +145,10 @@ def test_grid_equals_the_cli(cli, deal, scenarios, start):
     assert t.column_names == waterfall.grid_columns()
 
 
-COUNTERPARTY_LIST = """prepay = "100PPC"
-call = false
-libor = { flat = "6.20" }
-
-[[scenario]]
-name = "swap pays"
-
-[[scenario]]
-name = "swap defaults"
-counterparty_default = { month = 24, termination_payment = "2500000" }
-"""
-
-
-def test_the_counterparty_default_is_in_the_grid_and_price_tables(cli, tmp_path):
+def test_the_counterparty_default_is_in_the_grid_and_price_tables(cli):
     # Two scenarios that differ only there: the tables say which is which.
     deal = ROOT / "deals" / "example-subprime-2006"
-    s = tmp_path / "cp.toml"
-    s.write_text(COUNTERPARTY_LIST)
+    s = SCENARIOS / "counterparty.toml"
     p = cli("grid", deal, "--scenarios", s, "--format", "csv")
     assert p.returncode == 0, p.stderr
     d = waterfall.Deal.load(deal)

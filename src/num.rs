@@ -422,34 +422,40 @@ mod tests {
             .collect()
     }
 
+    /// The decimals `written` out, then 300,000 generated from `seed`.
+    fn cases(written: &[&str], seed: u64) -> Vec<Decimal> {
+        let mut cases: Vec<Decimal> = written.iter().map(|t| t.parse().unwrap()).collect();
+        cases.extend(generated_decimals(seed, 300_000));
+        cases
+    }
+
     #[test]
     fn decimal_to_f64_is_the_librarys_own_conversion_bit_for_bit() {
-        let mut cases: Vec<Decimal> = [
-            "0",
-            "-0",
-            "0.000",
-            "-0.000",
-            "0.5",
-            "-0.5",
-            "0.125",
-            "7.125",
-            "0.07125",
-            "1234567.89",
-            "-1234567.89",
-            "0.1",
-            "0.2",
-            "0.3",
-            "9007199254740993",
-            "18446744073709551615",
-            "1844674407370955161.5",
-            "0.0000000000000000001",
-            "79228162514264337593543950335",
-            "-7922816251426433759354395033.5",
-        ]
-        .iter()
-        .map(|t| t.parse().unwrap())
-        .collect();
-        cases.extend(generated_decimals(0x9E37_79B9_7F4A_7C15, 300_000));
+        let cases = cases(
+            &[
+                "0",
+                "-0",
+                "0.000",
+                "-0.000",
+                "0.5",
+                "-0.5",
+                "0.125",
+                "7.125",
+                "0.07125",
+                "1234567.89",
+                "-1234567.89",
+                "0.1",
+                "0.2",
+                "0.3",
+                "9007199254740993",
+                "18446744073709551615",
+                "1844674407370955161.5",
+                "0.0000000000000000001",
+                "79228162514264337593543950335",
+                "-7922816251426433759354395033.5",
+            ],
+            0x9E37_79B9_7F4A_7C15,
+        );
         for d in cases {
             let library = ToPrimitive::to_f64(&d).unwrap();
             assert_eq!(
@@ -464,25 +470,24 @@ mod tests {
 
     #[test]
     fn whole_cents_are_the_decimal_paths_bit_for_bit() {
-        let mut cases: Vec<Decimal> = [
-            "0",
-            "-0",
-            "-0.004",
-            "0.005",
-            "-0.005",
-            "0.0049999",
-            "1234.565",
-            "-1234.565",
-            "7500.06",
-            "184467440737095516.15",
-            "18446744073709551615",
-            "1844674407370955161.5",
-            "0.0000000000000000001",
-        ]
-        .iter()
-        .map(|t| t.parse().unwrap())
-        .collect();
-        cases.extend(generated_decimals(0x2545_F491_4F6C_DD1D, 300_000));
+        let cases = cases(
+            &[
+                "0",
+                "-0",
+                "-0.004",
+                "0.005",
+                "-0.005",
+                "0.0049999",
+                "1234.565",
+                "-1234.565",
+                "7500.06",
+                "184467440737095516.15",
+                "18446744073709551615",
+                "1844674407370955161.5",
+                "0.0000000000000000001",
+            ],
+            0x2545_F491_4F6C_DD1D,
+        );
         for d in cases {
             assert_eq!(
                 whole_cents(d).to_bits(),
